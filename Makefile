@@ -1,0 +1,49 @@
+# Set-up and checks. Two commands do everything on a fresh machine with
+# Python 3.11+ and make: `make demo` and `make test`.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint format types pytest docs docs-build bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
+	touch $(INSTALLED)
+
+## demo: price the example month from the example interaction log
+demo: $(INSTALLED)
+	$(BIN)/resolutionpricing quote examples/contract.toml --period 2026-10 --resolutions 12000 --escalations 3100
+
+## test: lint, types, tests and the docs build, as CI runs them
+test: lint types pytest docs-build
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+types: $(INSTALLED)
+	$(BIN)/mypy
+
+pytest: $(INSTALLED)
+	$(BIN)/pytest
+
+## docs: serve the documentation at http://127.0.0.1:8000
+docs: $(INSTALLED)
+	$(BIN)/mkdocs serve
+
+docs-build: $(INSTALLED)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,97 @@
+"""resolutionpricing: exact, auditable per-resolution pricing of AI customer service.
+
+Everything public is imported here; the modules behind it are private.
+"""
+
+from resolutionpricing._calculator import quote
+from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
+from resolutionpricing._contract import Contract
+from resolutionpricing._errors import (
+    ContractError,
+    InteractionLogError,
+    InvalidTypeError,
+    InvalidValueError,
+    ResolutionPricingError,
+)
+from resolutionpricing._fees import (
+    Fee,
+    ImplementationFee,
+    Milestone,
+    MinimumCommitment,
+    OneTimeFee,
+    PerEscalationFee,
+    RecurringFee,
+)
+from resolutionpricing._files import (
+    contract_from_dict,
+    contract_to_dict,
+    dump_contract,
+    load_contract,
+    loads_contract,
+)
+from resolutionpricing._interactions import Interaction
+from resolutionpricing._invoice import Invoice, LineItem
+from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
+from resolutionpricing._periods import BillingPeriod, Cadence
+from resolutionpricing._rules import (
+    PartialPolicy,
+    RecontactScope,
+    ResolutionRule,
+    format_window,
+    parse_window,
+)
+from resolutionpricing._tiers import PricingMode, Tier, TierPart, TierSchedule
+from resolutionpricing._version import __version__
+
+__all__ = [
+    # contracts and rules
+    "Contract",
+    "ResolutionRule",
+    "RecontactScope",
+    "PartialPolicy",
+    "parse_window",
+    "format_window",
+    "BillingPeriod",
+    "Cadence",
+    # tiers and caps
+    "Tier",
+    "TierSchedule",
+    "TierPart",
+    "PricingMode",
+    "Cap",
+    "PauseCap",
+    "StepDownCap",
+    "SpendCap",
+    # fees
+    "Fee",
+    "ImplementationFee",
+    "Milestone",
+    "RecurringFee",
+    "PerEscalationFee",
+    "OneTimeFee",
+    "MinimumCommitment",
+    # money
+    "Rounding",
+    "minor_unit",
+    "round_money",
+    "to_decimal",
+    # files
+    "load_contract",
+    "loads_contract",
+    "contract_from_dict",
+    "contract_to_dict",
+    "dump_contract",
+    # interactions and decisions
+    "Interaction",
+    # invoices
+    "Invoice",
+    "LineItem",
+    "quote",
+    # errors
+    "ResolutionPricingError",
+    "InvalidValueError",
+    "InvalidTypeError",
+    "ContractError",
+    "InteractionLogError",
+    "__version__",
+]

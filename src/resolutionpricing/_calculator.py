@@ -1,0 +1,297 @@
+"""The calculator: a contract and a period's counts in, an invoice out.
+
+`quote` prices a period from counts. `price_period` is the one place where
+lines are made; `calculate_invoice` (in `resolutionpricing._log_invoice`) feeds
+it the counts it derives from an interaction log.
+
+The steps, in order:
+
+1. resolutions: pause cap, then step-down cap, then the tier schedule; one
+   ``resolutions`` line whose details carry the breakdown;
+2. ``spend_cap``: a negative line bringing the resolution charge down to the
+   spend limit, when the charge is above it;
+3. ``minimum_commitment``: the shortfall of the resolution charge (after
+   caps) below the commitment, when there is one;
+4. ``escalations``: the escalated contacts at the escalation fee's price;
+5. ``implementation``: one line per milestone accepted in the period;
+6. recurring and one-time fees that fall in the period, in contract order.
+
+Each line is rounded to the currency, then the lines are summed; tax is the
+rounded product of the subtotal and the rate.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
+from resolutionpricing._contract import Contract
+from resolutionpricing._errors import InvalidTypeError
+from resolutionpricing._fees import (
+    ImplementationFee,
+    MinimumCommitment,
+    OneTimeFee,
+    PerEscalationFee,
+    RecurringFee,
+)
+from resolutionpricing._invoice import Invoice, LineItem
+from resolutionpricing._money import ARITHMETIC, to_decimal
+from resolutionpricing._periods import BillingPeriod
+from resolutionpricing._tiers import TierPart, to_quantity
+
+__all__ = ["price_period", "quote"]
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_RATE_PLACES = Decimal("0.0001")
+_CapT = TypeVar("_CapT", PauseCap, StepDownCap, SpendCap)
+
+
+def quote(
+    contract: Contract,
+    period: BillingPeriod | str,
+    *,
+    resolutions: Decimal | int | str,
+    escalations: int = 0,
+    contacts: int | None = None,
+) -> Invoice:
+    """Price one billing period from counts.
+
+    Args:
+        contract: the contract.
+        period: a `BillingPeriod` or a label such as ``"2026-10"``; it must be
+            of the contract's cadence and overlap its term.
+        resolutions: the period's billable resolution units (before caps).
+        escalations: the period's escalated contacts.
+        contacts: the period's contacts, if known (adds the containment rate
+            to the counts).
+
+    Returns:
+        A final `Invoice`, with the fees that fall in the period, caps, the
+        minimum commitment and tax.
+
+    Example:
+        >>> from resolutionpricing import load_contract, quote
+        >>> invoice = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000, escalations=3100)
+        >>> [(line.code, str(line.amount)) for line in invoice.lines]
+        [('resolutions', '36750.00'), ('escalations', '0.00'), ('kb_maintenance', '4000.00')]
+        >>> str(invoice.total)
+        '42787.50'
+    """
+    billable_units = to_quantity(resolutions, "resolutions")
+    escalated = _count(escalations, "escalations")
+    counts: dict[str, object] = {"billable_units": billable_units, "escalated": escalated}
+    if contacts is not None:
+        contacts = _count(contacts, "contacts")
+        counts["contacts"] = contacts
+        if contacts:
+            with decimal.localcontext(ARITHMETIC):
+                rate = Decimal(contacts - escalated) / contacts
+            counts["containment_rate"] = rate.quantize(_RATE_PLACES, rounding=decimal.ROUND_HALF_UP)
+    return price_period(
+        contract,
+        contract.period(period),
+        billable_units=billable_units,
+        escalations=escalated,
+        counts=counts,
+        final=True,
+    )
+
+
+def _count(value: object, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidTypeError(path, f"{value!r} is not a whole number", "an int of 0 or more")
+    to_decimal(value, path, minimum=_ZERO)
+    return value
+
+
+def price_period(
+    contract: Contract,
+    period: BillingPeriod,
+    *,
+    billable_units: Decimal,
+    escalations: int,
+    counts: Mapping[str, object],
+    final: bool,
+    as_of: datetime | None = None,
+) -> Invoice:
+    """Make the invoice lines of one period from its billable units and escalations.
+
+    ``counts`` is copied onto the invoice, with ``overflow_units`` set here.
+    """
+    with decimal.localcontext(ARITHMETIC):
+        lines, overflow = _resolution_lines(contract, billable_units)
+        lines += _fee_lines(contract, period, escalations)
+        subtotal = sum((line.amount for line in lines), start=contract.round(_ZERO))
+        tax = contract.round(subtotal * contract.tax_rate)
+        return Invoice(
+            contract=contract.name,
+            currency=contract.currency,
+            period=period,
+            final=final,
+            lines=tuple(lines),
+            subtotal=subtotal,
+            tax_rate=contract.tax_rate,
+            tax=tax,
+            total=subtotal + tax,
+            rounding=contract.rounding,
+            rounding_increment=contract.rounding_increment,
+            counts={**counts, "overflow_units": overflow},
+            as_of=as_of,
+        )
+
+
+def _cap(contract: Contract, kind: type[_CapT]) -> _CapT | None:
+    return next((cap for cap in contract.caps if isinstance(cap, kind)), None)
+
+
+def _tier_detail(part: TierPart) -> dict[str, object]:
+    return {
+        "tier": part.index + 1,
+        "from": part.lower,
+        "up_to": part.up_to,
+        "quantity": part.quantity,
+        "unit_price": part.unit_price,
+        "flat_fee": part.flat_fee,
+        "amount": part.amount,
+    }
+
+
+def _resolution_lines(
+    contract: Contract, billable_units: Decimal
+) -> tuple[list[LineItem], Decimal]:
+    pause = _cap(contract, PauseCap)
+    step_down = _cap(contract, StepDownCap)
+    spend = _cap(contract, SpendCap)
+
+    billed_units = billable_units if pause is None else min(billable_units, pause.limit)
+    overflow = billable_units - billed_units
+    tier_units, stepped_units = billed_units, _ZERO
+    if step_down is not None and billed_units > step_down.above:
+        tier_units, stepped_units = step_down.above, billed_units - step_down.above
+    parts = contract.pricing.breakdown(tier_units)
+    gross = sum((part.amount for part in parts), start=_ZERO)
+    details: dict[str, object] = {
+        "mode": contract.pricing.mode.value,
+        "tiers": [_tier_detail(part) for part in parts],
+    }
+    if pause is not None:
+        details["pause"] = {
+            "limit": pause.limit,
+            "billable_units": billable_units,
+            "overflow_units": overflow,
+        }
+    if step_down is not None:
+        stepped_amount = stepped_units * step_down.unit_price
+        gross += stepped_amount
+        details["step_down"] = {
+            "above": step_down.above,
+            "quantity": stepped_units,
+            "unit_price": step_down.unit_price,
+            "amount": stepped_amount,
+        }
+    details["exact_amount"] = gross
+    charge = contract.round(gross)
+    lines = [
+        LineItem(
+            code="resolutions",
+            description=f"Resolutions ({contract.pricing.mode.value} tiers)",
+            quantity=billed_units,
+            unit_price=None,
+            amount=charge,
+            details=details,
+        )
+    ]
+    if spend is not None and charge > spend.limit:
+        lines.append(
+            LineItem(
+                code="spend_cap",
+                description="Monthly spend cap on resolutions",
+                quantity=_ONE,
+                unit_price=None,
+                amount=spend.limit - charge,
+                details={"limit": spend.limit, "gross": charge},
+            )
+        )
+        charge = spend.limit
+    minimum = next((fee for fee in contract.fees if isinstance(fee, MinimumCommitment)), None)
+    if minimum is not None and charge < minimum.amount:
+        lines.append(
+            LineItem(
+                code="minimum_commitment",
+                description="Minimum commitment true-up",
+                quantity=_ONE,
+                unit_price=None,
+                amount=contract.round(minimum.amount - charge),
+                details={"commitment": minimum.amount, "resolution_charges": charge},
+            )
+        )
+    return lines, overflow
+
+
+def _fee_lines(contract: Contract, period: BillingPeriod, escalations: int) -> list[LineItem]:
+    lines = [
+        LineItem(
+            code="escalations",
+            description=fee.description,
+            quantity=Decimal(escalations),
+            unit_price=fee.unit_price,
+            amount=contract.round(escalations * fee.unit_price),
+        )
+        for fee in contract.fees
+        if isinstance(fee, PerEscalationFee)
+    ]
+    for fee in contract.fees:
+        if isinstance(fee, ImplementationFee):
+            billed_to_date = _ZERO
+            for milestone, billed, waived in fee.schedule():
+                billed_to_date += billed
+                if period.contains(milestone.accepted_on):
+                    lines.append(
+                        LineItem(
+                            code="implementation",
+                            description=f"Implementation: {milestone.deliverable}",
+                            quantity=_ONE,
+                            unit_price=None,
+                            amount=contract.round(billed),
+                            details={
+                                "deliverable": milestone.deliverable,
+                                "accepted_on": milestone.accepted_on,
+                                "milestone_amount": milestone.amount,
+                                "waived": waived,
+                                "cap": fee.cap,
+                                "billed_to_date": billed_to_date,
+                            },
+                        )
+                    )
+    for fee in contract.fees:
+        if isinstance(fee, RecurringFee) and _recurring_applies(contract, fee, period):
+            lines.append(_fixed_line(contract, fee.code, fee.description, fee.amount))
+        elif isinstance(fee, OneTimeFee) and period.contains(fee.bill_on):
+            lines.append(
+                _fixed_line(contract, fee.code, fee.description, fee.amount, bill_on=fee.bill_on)
+            )
+    return lines
+
+
+def _recurring_applies(contract: Contract, fee: RecurringFee, period: BillingPeriod) -> bool:
+    first = fee.starts_on or contract.starts_on
+    last = fee.ends_on or contract.ends_on
+    return first < period.end and (last is None or last >= period.start)
+
+
+def _fixed_line(
+    contract: Contract, code: str, description: str, amount: Decimal, **details: object
+) -> LineItem:
+    return LineItem(
+        code=code,
+        description=description,
+        quantity=_ONE,
+        unit_price=amount,
+        amount=contract.round(amount),
+        details=details,
+    )

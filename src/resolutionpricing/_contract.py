@@ -1,0 +1,344 @@
+"""The contract: currency, rounding, term, resolution rule, tiers, caps and fees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
+from resolutionpricing._errors import (
+    ContractError,
+    InvalidTypeError,
+    InvalidValueError,
+    parse_choice,
+)
+from resolutionpricing._fees import (
+    Fee,
+    ImplementationFee,
+    MinimumCommitment,
+    OneTimeFee,
+    PerEscalationFee,
+    RecurringFee,
+)
+from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
+from resolutionpricing._periods import BillingPeriod, Cadence, zone
+from resolutionpricing._rules import ResolutionRule
+from resolutionpricing._tiers import TierSchedule
+
+__all__ = ["RESERVED_CODES", "Contract"]
+
+RESERVED_CODES = frozenset(
+    {"resolutions", "spend_cap", "minimum_commitment", "escalations", "implementation"}
+)
+"""Line codes the calculator uses itself; a fee's own code may not be one of them."""
+
+_CAP_TYPES = (PauseCap, StepDownCap, SpendCap)
+_FEE_TYPES = (ImplementationFee, RecurringFee, PerEscalationFee, OneTimeFee, MinimumCommitment)
+
+
+def _name(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError(
+            "name", f"{value!r} is empty or not a string", "a string naming the contract"
+        )
+
+
+def _currency(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidTypeError(
+            "currency", f"{value!r} is not a string", 'an ISO 4217 code such as "AED"'
+        )
+    minor_unit(value)
+
+
+def _timezone(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidTypeError(
+            "timezone", f"{value!r} is not a string", 'an IANA name such as "Asia/Dubai"'
+        )
+    zone(value)
+
+
+def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidTypeError(
+            attribute.name, f"{value!r} is not a date", "a date such as 2026-07-01"
+        )
+
+
+def _optional_date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise InvalidTypeError(
+            attribute.name, f"{value!r} is not a date", "a date such as 2026-07-01"
+        )
+
+
+def _billing_period(value: object) -> Cadence:
+    return parse_choice(Cadence, value, "billing_period")
+
+
+def _rounding(value: object) -> Rounding:
+    return parse_choice(Rounding, value, "rounding")
+
+
+def _tax_rate(value: object) -> Decimal:
+    rate = to_decimal(value, "tax_rate", minimum=Decimal(0))
+    if rate >= 1:
+        raise InvalidValueError(
+            "tax_rate", f"{rate} is 100 % or more", 'a fraction from 0 up to 1, such as "0.05"'
+        )
+    return rate
+
+
+def _increment(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    step = to_decimal(value, "rounding_increment")
+    if step <= 0:
+        raise InvalidValueError(
+            "rounding_increment", f"{step} is not above 0", 'a positive step such as "0.010"'
+        )
+    return step
+
+
+def _items(values: object, name: str, kinds: tuple[type, ...]) -> tuple[Any, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidTypeError(name, f"{values!r} is not a list", f"a list of {name}")
+    items = tuple(values)
+    for index, item in enumerate(items):
+        if not isinstance(item, kinds):
+            allowed = ", ".join(kind.__name__ for kind in kinds)
+            raise InvalidTypeError(
+                f"{name}[{index}]", f"{item!r} is not one of {allowed}", f"one of {allowed}"
+            )
+    return items
+
+
+def _caps(values: object) -> tuple[Cap, ...]:
+    return _items(values, "caps", _CAP_TYPES)
+
+
+def _fees(values: object) -> tuple[Fee, ...]:
+    return _items(values, "fees", _FEE_TYPES)
+
+
+@attrs.frozen(kw_only=True)
+class Contract:
+    """A per-resolution contract, everything needed to price a billing period.
+
+    Build it in Python or load it from TOML with `load_contract`. Fields are
+    checked one by one as they are set; then the contract as a whole is
+    checked, and every problem found there is raised at once as a
+    `ContractError`: fixed amounts with more decimals than the currency has,
+    a rounding increment that is not a whole number of minor units, an end
+    before the start, duplicate or reserved line codes, two caps of one kind,
+    or more than one escalation fee or minimum commitment.
+
+    Attributes:
+        name: the contract's name, shown on invoices.
+        currency: an ISO 4217 code (``AED``).
+        timezone: the IANA time zone whose calendar defines the periods.
+        starts_on: the first day of the term.
+        ends_on: the last day of the term, inclusive (None: open-ended).
+        billing_period: `Cadence.MONTHLY` (default) or `Cadence.QUARTERLY`.
+        rounding: how lines and tax are rounded (default half-up).
+        rounding_increment: a rounding step in the currency (``0.010`` KWD).
+        tax_rate: the tax on the subtotal (``0.05`` for UAE VAT; default 0).
+        resolution: the definition of a billable resolution.
+        pricing: the tier schedule for resolutions.
+        caps: volume caps (applied pause, step-down, spend).
+        fees: the fee items.
+
+    Example:
+        >>> from datetime import date
+        >>> from resolutionpricing import Contract, Tier, TierSchedule
+        >>> contract = Contract(
+        ...     name="Pilot",
+        ...     currency="AED",
+        ...     timezone="Asia/Dubai",
+        ...     starts_on=date(2026, 7, 1),
+        ...     pricing=TierSchedule.graduated([Tier(up_to=None, unit_price="3.50")]),
+        ... )
+        >>> contract.round(Decimal("10.005"))
+        Decimal('10.01')
+    """
+
+    name: str = attrs.field(validator=_name)
+    currency: str = attrs.field(validator=_currency)
+    timezone: str = attrs.field(validator=_timezone)
+    starts_on: date = attrs.field(validator=_date)
+    pricing: TierSchedule = attrs.field(validator=attrs.validators.instance_of(TierSchedule))
+    ends_on: date | None = attrs.field(default=None, validator=_optional_date)
+    billing_period: Cadence = attrs.field(
+        default=Cadence.MONTHLY,
+        converter=_billing_period,
+    )
+    rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
+    rounding_increment: Decimal | None = attrs.field(default=None, converter=_increment)
+    tax_rate: Decimal = attrs.field(default=Decimal(0), converter=_tax_rate)
+    resolution: ResolutionRule = attrs.field(
+        factory=ResolutionRule, validator=attrs.validators.instance_of(ResolutionRule)
+    )
+    caps: tuple[Cap, ...] = attrs.field(default=(), converter=_caps)
+    fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
+
+    def __attrs_post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ContractError(f"contract has {_count(problems)}", problems)
+
+    def problems(self) -> list[InvalidValueError | InvalidTypeError]:
+        """Every problem of the contract as a whole (fields are checked on their own).
+
+        Paths are those of the TOML file (``contract.currency``, ``fees[2].code``).
+        """
+        problems: list[InvalidValueError | InvalidTypeError] = []
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            problems.append(
+                InvalidValueError(
+                    "contract.ends_on",
+                    f"{self.ends_on} is before starts_on ({self.starts_on})",
+                    "a date on or after starts_on",
+                )
+            )
+        problems.extend(self._amount_problems())
+        problems.extend(self._item_problems())
+        return problems
+
+    def _amount_problems(self) -> list[InvalidValueError | InvalidTypeError]:
+        digits = minor_unit(self.currency)
+        step = Decimal(1).scaleb(-digits)
+        problems: list[InvalidValueError | InvalidTypeError] = []
+
+        def check(amount: Decimal | None, path: str) -> None:
+            if amount is not None and amount % step != 0:
+                problems.append(
+                    InvalidValueError(
+                        path,
+                        f"{amount} has more decimal places than {self.currency} has ({digits})",
+                        f"an amount in whole minor units of {self.currency}",
+                    )
+                )
+
+        if self.rounding_increment is not None and self.rounding_increment % step != 0:
+            problems.append(
+                InvalidValueError(
+                    "contract.rounding_increment",
+                    f"{self.rounding_increment} is not a whole number of {self.currency} minor units ({step})",
+                    f"a multiple of {step}",
+                )
+            )
+        for index, cap in enumerate(self.caps):
+            if isinstance(cap, SpendCap):
+                check(cap.limit, f"caps[{index}].limit")
+        for index, fee in enumerate(self.fees):
+            if isinstance(fee, ImplementationFee):
+                check(fee.cap, f"fees[{index}].cap")
+                for number, milestone in enumerate(fee.milestones):
+                    check(milestone.amount, f"fees[{index}].milestones[{number}].amount")
+            elif isinstance(fee, (RecurringFee, OneTimeFee, MinimumCommitment)):
+                check(fee.amount, f"fees[{index}].amount")
+        return problems
+
+    def _item_problems(self) -> list[InvalidValueError | InvalidTypeError]:
+        problems: list[InvalidValueError | InvalidTypeError] = []
+        seen_caps: dict[str, int] = {}
+        for index, cap in enumerate(self.caps):
+            if cap.kind in seen_caps:
+                problems.append(
+                    InvalidValueError(
+                        f"caps[{index}].kind",
+                        f'a second "{cap.kind}" cap (the first is caps[{seen_caps[cap.kind]}])',
+                        "at most one cap of each kind",
+                    )
+                )
+            seen_caps.setdefault(cap.kind, index)
+        seen_codes: dict[str, int] = {}
+        singles: dict[str, int] = {}
+        for index, fee in enumerate(self.fees):
+            if isinstance(fee, (PerEscalationFee, MinimumCommitment)):
+                if fee.kind in singles:
+                    problems.append(
+                        InvalidValueError(
+                            f"fees[{index}].kind",
+                            f'a second "{fee.kind}" fee (the first is fees[{singles[fee.kind]}])',
+                            f'at most one "{fee.kind}" fee',
+                        )
+                    )
+                singles.setdefault(fee.kind, index)
+            if isinstance(fee, (RecurringFee, OneTimeFee)):
+                if fee.code in RESERVED_CODES:
+                    problems.append(
+                        InvalidValueError(
+                            f"fees[{index}].code",
+                            f"{fee.code!r} is reserved for the calculator's own lines",
+                            "a code other than " + ", ".join(sorted(RESERVED_CODES)),
+                        )
+                    )
+                elif fee.code in seen_codes:
+                    problems.append(
+                        InvalidValueError(
+                            f"fees[{index}].code",
+                            f"{fee.code!r} is already the code of fees[{seen_codes[fee.code]}]",
+                            "a code used by one fee only",
+                        )
+                    )
+                seen_codes.setdefault(fee.code, index)
+        return problems
+
+    @property
+    def minor_unit(self) -> int:
+        """The currency's ISO 4217 minor-unit exponent (2 for AED, 3 for KWD)."""
+        return minor_unit(self.currency)
+
+    def round(self, amount: Decimal) -> Decimal:
+        """Round ``amount`` to the currency (and increment) with the contract's mode."""
+        return round_money(amount, self.currency, self.rounding, self.rounding_increment)
+
+    def period(self, period: BillingPeriod | str) -> BillingPeriod:
+        """Check a period (or read a label such as ``"2026-10"``) against the contract.
+
+        The period must be of the contract's cadence and overlap its term.
+
+        Example:
+            >>> from resolutionpricing import load_contract
+            >>> contract = load_contract("examples/contract.toml")
+            >>> contract.period("2026-10").label
+            '2026-10'
+            >>> contract.period("2026-Q4")
+            Traceback (most recent call last):
+            ...
+            resolutionpricing._errors.InvalidValueError: period: 2026-Q4 is quarterly but the contract bills monthly; a monthly period such as "2026-10"
+        """
+        resolved = BillingPeriod.parse(period) if isinstance(period, str) else period
+        if not isinstance(resolved, BillingPeriod):
+            raise InvalidTypeError(
+                "period",
+                f"{period!r} is not a period",
+                'a BillingPeriod or a label such as "2026-10"',
+            )
+        if resolved.cadence is not self.billing_period:
+            example = '"2026-10"' if self.billing_period is Cadence.MONTHLY else '"2026-Q4"'
+            raise InvalidValueError(
+                "period",
+                f"{resolved.label} is {resolved.cadence.value} but the contract bills {self.billing_period.value}",
+                f"a {self.billing_period.value} period such as {example}",
+            )
+        if resolved.end <= self.starts_on or (
+            self.ends_on is not None and resolved.start > self.ends_on
+        ):
+            term = f"{self.starts_on} to {self.ends_on or 'open end'}"
+            raise InvalidValueError(
+                "period",
+                f"{resolved.label} is outside the contract's term ({term})",
+                "a period that overlaps the term",
+            )
+        return resolved
+
+
+def _count(problems: list[InvalidValueError | InvalidTypeError]) -> str:
+    return "1 problem" if len(problems) == 1 else f"{len(problems)} problems"

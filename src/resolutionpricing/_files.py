@@ -1,0 +1,459 @@
+"""Contract files: TOML in (every problem at once, with its path), TOML out.
+
+A contract file has the tables ``[contract]``, ``[resolution]`` (optional;
+the `ResolutionRule` defaults apply) and ``[pricing]``, and the arrays of
+tables ``[[caps]]`` and ``[[fees]]``, each item with a ``kind``. Numbers are
+read exactly (``parse_float=Decimal``); money may also be written as a string
+(``"3.50"``). Unknown keys are errors: a typo must not silently change a
+contract.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import tomli_w
+
+from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
+from resolutionpricing._contract import Contract
+from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError
+from resolutionpricing._fees import (
+    Fee,
+    ImplementationFee,
+    Milestone,
+    MinimumCommitment,
+    OneTimeFee,
+    PerEscalationFee,
+    RecurringFee,
+)
+from resolutionpricing._money import format_decimal
+from resolutionpricing._rules import ResolutionRule, format_window
+from resolutionpricing._tiers import Tier, TierSchedule
+
+__all__ = [
+    "contract_from_dict",
+    "contract_to_dict",
+    "dump_contract",
+    "load_contract",
+    "loads_contract",
+]
+
+_T = TypeVar("_T")
+Problem = InvalidValueError | InvalidTypeError
+
+_CAP_KINDS: dict[str, type[Any]] = {cls.kind: cls for cls in (PauseCap, StepDownCap, SpendCap)}
+_FEE_KINDS: dict[str, type[Any]] = {
+    cls.kind: cls
+    for cls in (ImplementationFee, RecurringFee, PerEscalationFee, OneTimeFee, MinimumCommitment)
+}
+_CONTRACT_KEYS = (
+    "name",
+    "currency",
+    "timezone",
+    "starts_on",
+    "ends_on",
+    "billing_period",
+    "rounding",
+    "rounding_increment",
+    "tax_rate",
+)
+
+
+def load_contract(path: str | os.PathLike[str]) -> Contract:
+    """Read a contract from a TOML file.
+
+    Raises:
+        ContractError: listing every problem in the file, each with its path
+            (``pricing.tiers[1].up_to``), what was wrong, and what is allowed.
+
+    Example:
+        >>> from resolutionpricing import load_contract
+        >>> contract = load_contract("examples/contract.toml")
+        >>> contract.currency, contract.pricing.mode.value, len(contract.fees)
+        ('AED', 'graduated', 5)
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ContractError(
+            f"{file} cannot be read",
+            [InvalidValueError(str(file), error.strerror or str(error), "a readable TOML file")],
+        ) from None
+    return loads_contract(text, source=str(file))
+
+
+def loads_contract(text: str, *, source: str = "contract") -> Contract:
+    """Read a contract from TOML text.
+
+    Example:
+        >>> from resolutionpricing import loads_contract
+        >>> contract = loads_contract('''
+        ... [contract]
+        ... name = "Pilot"
+        ... currency = "KWD"
+        ... timezone = "Asia/Kuwait"
+        ... starts_on = 2026-07-01
+        ... [pricing]
+        ... mode = "volume"
+        ... tiers = [{ up_to = 1000, unit_price = "0.950" }, { unit_price = "0.800" }]
+        ... ''')
+        >>> contract.pricing.price(1500)
+        Decimal('1200.000')
+    """
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise ContractError(
+            f"{source} is not valid TOML",
+            [InvalidValueError(source, str(error), "a TOML document")],
+        ) from None
+    return contract_from_dict(data, source=source)
+
+
+def contract_from_dict(data: Mapping[str, Any], *, source: str = "contract") -> Contract:
+    """Build a contract from the data of a contract file (as `tomllib` reads it).
+
+    Raises:
+        ContractError: listing every problem, each with its path.
+
+    Example:
+        >>> from resolutionpricing import contract_from_dict
+        >>> contract_from_dict({
+        ...     "contract": {"name": "Pilot", "currency": "SAR", "timezone": "Asia/Riyadh", "starts_on": date(2026, 7, 1)},
+        ...     "pricing": {"mode": "graduated", "tiers": [{"unit_price": "2.00"}]},
+        ... }).currency
+        'SAR'
+    """
+    reader = _Reader()
+    contract = reader.contract(data)
+    if reader.problems or contract is None:
+        count = len(reader.problems)
+        raise ContractError(
+            f"{source} has {count} problem{'s' if count != 1 else ''}", reader.problems
+        )
+    return contract
+
+
+class _Reader:
+    """Reads the contract's tables, collecting every problem with its path."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(
+        self, path: str, problem: str, allowed: str = "", *, kind: type[Problem] = InvalidValueError
+    ) -> None:
+        self.problems.append(kind(path, problem, allowed))
+
+    def table(self, value: object, path: str) -> Mapping[str, Any] | None:
+        if isinstance(value, Mapping):
+            return value
+        self.add(path, f"{value!r} is not a table", "a TOML table", kind=InvalidTypeError)
+        return None
+
+    def attempt(self, path: str, build: Callable[[], _T]) -> _T | None:
+        """Run ``build``; record its problems under ``path``."""
+        try:
+            return build()
+        except ContractError as group:
+            self.problems.extend(group.problems)
+        except (InvalidValueError, InvalidTypeError) as error:
+            self.problems.append(error.at(path))
+        return None
+
+    def values(
+        self,
+        cls: type[Any],
+        table: Mapping[str, Any],
+        path: str,
+        *,
+        keys: Iterable[str] | None = None,
+        skip: tuple[str, ...] = (),
+    ) -> dict[str, Any] | None:
+        """Check and convert each key of ``table`` for the fields of ``cls`` on its own.
+
+        ``keys`` limits the fields read (all of them by default); keys in
+        ``skip`` are read elsewhere. Returns None if any key had a problem.
+        """
+        wanted = set(attrs.fields_dict(cls)) if keys is None else set(keys)
+        known = {field.name: field for field in attrs.fields(cls) if field.name in wanted}
+        ok = True
+        for key in table:
+            if key not in known and key not in skip:
+                allowed = ", ".join([*known, *skip])
+                self.add(_join(path, key), "is not a known key", f"the keys are {allowed}")
+                ok = False
+        values: dict[str, Any] = {}
+        for name, field in known.items():
+            if name in skip:
+                continue
+            if name not in table:
+                if field.default is attrs.NOTHING:
+                    self.add(_join(path, name), "is missing", _REQUIRED_HINTS.get(name, _REQUIRED))
+                    ok = False
+                continue
+            try:
+                value = table[name]
+                if callable(field.converter):
+                    value = field.converter(value)
+                if field.validator is not None:
+                    field.validator(None, field, value)
+            except (InvalidValueError, InvalidTypeError) as error:
+                self.problems.append(type(error)(_join(path, name), error.problem, error.allowed))
+                ok = False
+                continue
+            values[name] = value
+        return values if ok else None
+
+    def fields(
+        self,
+        cls: type[_T],
+        table: Mapping[str, Any],
+        path: str,
+        *,
+        skip: tuple[str, ...] = (),
+        **ready: object,
+    ) -> _T | None:
+        """Build ``cls`` from ``table`` and the ``ready`` values, checking every key first."""
+        values = self.values(cls, table, path, skip=(*skip, *ready))
+        if values is None or any(value is None for value in ready.values()):
+            return None
+        return self.attempt(path, lambda: cls(**values, **ready))
+
+    def contract(self, data: Mapping[str, Any]) -> Contract | None:
+        top = self.table(data, "")
+        if top is None:
+            return None
+        for key in top:
+            if key not in {"contract", "resolution", "pricing", "caps", "fees"}:
+                self.add(
+                    key,
+                    "is not a known table",
+                    "the tables are contract, resolution, pricing, caps, fees",
+                )
+        head = self.header(top.get("contract"))
+        resolution = self.resolution(top.get("resolution"))
+        pricing = self.pricing(top.get("pricing"))
+        caps = self.items(top.get("caps", []), "caps", _CAP_KINDS, self.cap)
+        fees = self.items(top.get("fees", []), "fees", _FEE_KINDS, self.fee)
+        if head is None or resolution is None or pricing is None or caps is None or fees is None:
+            return None
+        return self.attempt(
+            "",
+            lambda: Contract(**head, resolution=resolution, pricing=pricing, caps=caps, fees=fees),
+        )
+
+    def header(self, value: object) -> dict[str, Any] | None:
+        if value is None:
+            self.add(
+                "contract",
+                "is missing",
+                "a [contract] table with name, currency, timezone and starts_on",
+            )
+            return None
+        table = self.table(value, "contract")
+        if table is None:
+            return None
+        return self.values(Contract, table, "contract", keys=_CONTRACT_KEYS)
+
+    def resolution(self, value: object) -> ResolutionRule | None:
+        if value is None:
+            return ResolutionRule()
+        table = self.table(value, "resolution")
+        return None if table is None else self.fields(ResolutionRule, table, "resolution")
+
+    def pricing(self, value: object) -> TierSchedule | None:
+        if value is None:
+            self.add("pricing", "is missing", "a [pricing] table with mode and tiers is required")
+            return None
+        table = self.table(value, "pricing")
+        if table is None:
+            return None
+        tiers = self.table_list(
+            table.get("tiers"),
+            "pricing.tiers",
+            lambda tier, path: self.fields(Tier, {"up_to": None, **tier}, path),
+            'a list of tables such as [{ up_to = 5000, unit_price = "3.50" }, { unit_price = "2.75" }]',
+        )
+        return self.fields(TierSchedule, table, "pricing", tiers=tiers)
+
+    def table_list(
+        self,
+        value: object,
+        path: str,
+        build: Callable[[Mapping[str, Any], str], _T | None],
+        allowed: str,
+    ) -> list[_T] | None:
+        """Build every table of the list ``value``; None if any has a problem."""
+        if not isinstance(value, list):
+            problem = "is missing" if value is None else f"{value!r} is not a list"
+            self.add(path, problem, allowed)
+            return None
+        built = []
+        for index, item in enumerate(value):
+            item_path = f"{path}[{index}]"
+            table = self.table(item, item_path)
+            built.append(None if table is None else build(table, item_path))
+        return None if any(item is None for item in built) else [item for item in built if item]
+
+    def items(
+        self,
+        value: object,
+        path: str,
+        kinds: Mapping[str, type[Any]],
+        build: Callable[[type[Any], Mapping[str, Any], str], Any],
+    ) -> list[Any] | None:
+        if not isinstance(value, list):
+            self.add(
+                path,
+                f"{value!r} is not an array of tables",
+                f"[[{path}]] tables",
+                kind=InvalidTypeError,
+            )
+            return None
+        results: list[Any] = []
+        for index, raw in enumerate(value):
+            item_path = f"{path}[{index}]"
+            table = self.table(raw, item_path)
+            if table is None:
+                results.append(None)
+                continue
+            kind = table.get("kind")
+            if not isinstance(kind, str) or kind not in kinds:
+                allowed = "one of " + ", ".join(f'"{name}"' for name in kinds)
+                problem = "is missing" if kind is None else f"{kind!r} is not a kind of {path[:-1]}"
+                self.add(f"{item_path}.kind", problem, allowed)
+                results.append(None)
+                continue
+            results.append(build(kinds[kind], table, item_path))
+        return results if all(item is not None for item in results) else None
+
+    def cap(self, cls: type[Cap], table: Mapping[str, Any], path: str) -> Cap | None:
+        return self.fields(cls, table, path, skip=("kind",))
+
+    def fee(self, cls: type[Fee], table: Mapping[str, Any], path: str) -> Fee | None:
+        if cls is not ImplementationFee:
+            return self.fields(cls, table, path, skip=("kind",))
+        milestones = self.table_list(
+            table.get("milestones"),
+            f"{path}.milestones",
+            lambda milestone, item_path: self.fields(Milestone, milestone, item_path),
+            "a list of { deliverable, amount, accepted_on } tables",
+        )
+        return self.fields(cls, table, path, skip=("kind",), milestones=milestones)
+
+
+_REQUIRED = "this key is required"
+_REQUIRED_HINTS = {
+    "name": "a string naming the contract is required",
+    "currency": 'an ISO 4217 code such as "AED" is required',
+    "timezone": 'an IANA time zone such as "Asia/Dubai" is required',
+    "starts_on": "the first day of the term, such as 2026-07-01, is required",
+}
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, timedelta):
+        return format_window(value)
+    if hasattr(value, "value") and not isinstance(value, (date, datetime)):
+        return value.value  # an enum
+    return value
+
+
+def _quantity(value: Decimal) -> int | str:
+    return int(value) if value == value.to_integral_value() else format_decimal(value)
+
+
+def contract_to_dict(contract: Contract) -> dict[str, Any]:
+    """The contract as the data of a contract file (money as strings, dates as dates).
+
+    Reading it back with `contract_from_dict` gives an equal contract.
+
+    Example:
+        >>> from resolutionpricing import contract_to_dict, load_contract
+        >>> data = contract_to_dict(load_contract("examples/contract.toml"))
+        >>> data["pricing"]["tiers"][0]
+        {'up_to': 5000, 'unit_price': '3.50'}
+    """
+    head = {
+        key: _plain(getattr(contract, key))
+        for key in _CONTRACT_KEYS
+        if getattr(contract, key) is not None
+    }
+    rule = contract.resolution
+    resolution = {
+        field.name: _plain(getattr(rule, field.name))
+        for field in attrs.fields(ResolutionRule)
+        if getattr(rule, field.name) is not None
+    }
+    tiers = []
+    for tier in contract.pricing.tiers:
+        row: dict[str, Any] = {}
+        if tier.up_to is not None:
+            row["up_to"] = _quantity(tier.up_to)
+        row["unit_price"] = format_decimal(tier.unit_price)
+        if tier.flat_fee:
+            row["flat_fee"] = format_decimal(tier.flat_fee)
+        tiers.append(row)
+    data: dict[str, Any] = {
+        "contract": head,
+        "resolution": resolution,
+        "pricing": {"mode": contract.pricing.mode.value, "tiers": tiers},
+    }
+    if contract.caps:
+        data["caps"] = [_item(cap) for cap in contract.caps]
+    if contract.fees:
+        data["fees"] = [_item(fee) for fee in contract.fees]
+    return data
+
+
+def _item(item: Cap | Fee) -> dict[str, object]:
+    row: dict[str, Any] = {"kind": item.kind}
+    for field in attrs.fields(type(item)):
+        value = getattr(item, field.name)
+        if value is None or (
+            field.default is not attrs.NOTHING
+            and value == field.default
+            and field.name != "unit_price"
+        ):
+            continue
+        if field.name == "milestones":
+            row["milestones"] = [
+                {
+                    "deliverable": m.deliverable,
+                    "amount": format_decimal(m.amount),
+                    "accepted_on": m.accepted_on,
+                }
+                for m in value
+            ]
+        elif field.name in {"above", "limit"} and isinstance(item, (PauseCap, StepDownCap)):
+            row[field.name] = _quantity(value)
+        else:
+            row[field.name] = _plain(value)
+    return row
+
+
+def dump_contract(contract: Contract) -> str:
+    """The contract as TOML text; `loads_contract` reads it back to an equal contract.
+
+    Example:
+        >>> from resolutionpricing import dump_contract, load_contract, loads_contract
+        >>> contract = load_contract("examples/contract.toml")
+        >>> loads_contract(dump_contract(contract)) == contract
+        True
+    """
+    return tomli_w.dumps(contract_to_dict(contract))

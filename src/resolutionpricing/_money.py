@@ -1,0 +1,210 @@
+"""Money: exact decimals, ISO 4217 minor units, and rounding that names its mode."""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from decimal import Decimal
+from typing import Final
+
+from resolutionpricing._currencies import MINOR_UNITS, REFUSED_CODES
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+
+__all__ = [
+    "ARITHMETIC",
+    "Rounding",
+    "format_decimal",
+    "minor_unit",
+    "round_money",
+    "to_decimal",
+]
+
+ARITHMETIC: Final = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+"""The context every calculation runs in, so a caller's ``decimal`` settings never
+change a result. 60 digits hold any realistic invoice exactly; every rounding
+to money still names its own mode."""
+
+_ZERO: Final = Decimal(0)
+_DECIMAL_HINT: Final = 'use a Decimal, an int or a decimal string such as "0.99"'
+
+
+class Rounding(enum.Enum):
+    """How an amount is rounded to the currency's minor unit.
+
+    ``HALF_UP`` (the default) is the legal default in the EU (Regulation 1103/97)
+    and the UAE; ``HALF_EVEN`` (banker's rounding) is what some processors use.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> from resolutionpricing import Rounding, round_money
+        >>> round_money(Decimal("2.125"), "AED", Rounding.HALF_UP)
+        Decimal('2.13')
+        >>> round_money(Decimal("2.125"), "AED", Rounding.HALF_EVEN)
+        Decimal('2.12')
+    """
+
+    HALF_UP = "half_up"
+    HALF_EVEN = "half_even"
+
+    @property
+    def decimal_mode(self) -> str:
+        """The `decimal` module's rounding constant for this mode."""
+        return decimal.ROUND_HALF_UP if self is Rounding.HALF_UP else decimal.ROUND_HALF_EVEN
+
+
+def to_decimal(value: object, path: str = "", *, minimum: Decimal | None = None) -> Decimal:
+    """Convert an exact number to a `Decimal`, refusing floats and booleans.
+
+    Args:
+        value: a `Decimal`, an `int`, or a decimal string (``"0.99"``).
+        path: where the value came from, for the error message.
+        minimum: if given, the smallest value allowed.
+
+    Raises:
+        InvalidTypeError: for a float, a bool or any other type.
+        InvalidValueError: for text that is not a number, NaN, infinity, or a
+            value below ``minimum``.
+
+    Example:
+        >>> from resolutionpricing import to_decimal
+        >>> to_decimal("0.99")
+        Decimal('0.99')
+        >>> to_decimal(0.99, "unit_price")
+        Traceback (most recent call last):
+        ...
+        resolutionpricing._errors.InvalidTypeError: unit_price: 0.99 is a float, which cannot hold money exactly; use a Decimal, an int or a decimal string such as "0.99"
+    """
+    if isinstance(value, bool):
+        raise InvalidTypeError(path, f"{value!r} is a bool", _DECIMAL_HINT)
+    if isinstance(value, float):
+        raise InvalidTypeError(
+            path, f"{value!r} is a float, which cannot hold money exactly", _DECIMAL_HINT
+        )
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except decimal.InvalidOperation:
+            raise InvalidValueError(path, f"{value!r} is not a number", _DECIMAL_HINT) from None
+    else:
+        raise InvalidTypeError(path, f"{value!r} is a {type(value).__name__}", _DECIMAL_HINT)
+    if not number.is_finite():
+        raise InvalidValueError(path, f"{value!r} is not a finite number", _DECIMAL_HINT)
+    if minimum is not None and number < minimum:
+        problem = "is negative" if minimum == 0 else f"is below {minimum}"
+        raise InvalidValueError(path, f"{number} {problem}", f"must be {minimum} or more")
+    return number
+
+
+def minor_unit(currency: str) -> int:
+    """The ISO 4217 minor-unit exponent of ``currency``.
+
+    Raises:
+        InvalidValueError: for a code that is not an ISO 4217 currency, or is a
+            fund or a metal.
+
+    Example:
+        >>> from resolutionpricing import minor_unit
+        >>> minor_unit("AED"), minor_unit("KWD"), minor_unit("JPY"), minor_unit("IQD")
+        (2, 3, 0, 3)
+    """
+    if currency in MINOR_UNITS:
+        return MINOR_UNITS[currency]
+    allowed = "an ISO 4217 currency code such as AED, SAR, KWD, EUR or USD"
+    if currency in REFUSED_CODES:
+        problem = f"{currency!r} is a precious metal, fund or testing code, not a currency"
+        raise InvalidValueError("currency", problem, allowed)
+    raise InvalidValueError("currency", f"{currency!r} is not an ISO 4217 currency", allowed)
+
+
+def round_money(
+    amount: Decimal,
+    currency: str,
+    rounding: Rounding,
+    increment: Decimal | None = None,
+) -> Decimal:
+    """Round ``amount`` to ``currency``'s minor unit (or ``increment``) with ``rounding``.
+
+    The result always carries the currency's exponent (``Decimal('12.30')`` for
+    AED), so equal amounts print alike.
+
+    Args:
+        amount: the exact amount.
+        currency: an ISO 4217 code.
+        rounding: the mode; there is no default, on purpose.
+        increment: a rounding step such as ``Decimal("0.010")`` for KWD
+            processors that need 3-decimal amounts to end in 0.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> from resolutionpricing import Rounding, round_money
+        >>> round_money(Decimal("1.2345"), "KWD", Rounding.HALF_UP)
+        Decimal('1.235')
+        >>> round_money(Decimal("1.2345"), "KWD", Rounding.HALF_UP, Decimal("0.010"))
+        Decimal('1.230')
+        >>> round_money(Decimal("99.5"), "JPY", Rounding.HALF_EVEN)
+        Decimal('100')
+    """
+    exponent = Decimal(1).scaleb(-minor_unit(currency))
+    with decimal.localcontext(ARITHMETIC):
+        if increment is not None:
+            steps = (amount / increment).quantize(Decimal(1), rounding=rounding.decimal_mode)
+            amount = steps * increment
+        return amount.quantize(exponent, rounding=rounding.decimal_mode)
+
+
+def format_decimal(value: Decimal) -> str:
+    """Write a decimal in plain notation, never scientific (``5000``, not ``5E+3``).
+
+    Trailing zeros are kept: ``Decimal("3.50")`` is written ``3.50``.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> from resolutionpricing._money import format_decimal
+        >>> format_decimal(Decimal("5E+3")), format_decimal(Decimal("3.50"))
+        ('5000', '3.50')
+    """
+    if value.is_zero():
+        value = value.copy_abs()
+    return format(value, "f")
+
+
+# Named converters for attrs fields (mypy's attrs plugin needs named functions).
+# Each names its field in errors; the contract loader re-locates them by path.
+
+
+def unit_price_field(value: object) -> Decimal:
+    """Converter for a ``unit_price``: a `Decimal` of 0 or more."""
+    return to_decimal(value, "unit_price", minimum=_ZERO)
+
+
+def amount_field(value: object) -> Decimal:
+    """Converter for an ``amount``: a `Decimal` of 0 or more."""
+    return to_decimal(value, "amount", minimum=_ZERO)
+
+
+def flat_fee_field(value: object) -> Decimal:
+    """Converter for a ``flat_fee``: a `Decimal` of 0 or more."""
+    return to_decimal(value, "flat_fee", minimum=_ZERO)
+
+
+def limit_field(value: object) -> Decimal:
+    """Converter for a cap's ``limit``: a `Decimal` of 0 or more."""
+    return to_decimal(value, "limit", minimum=_ZERO)
+
+
+def above_field(value: object) -> Decimal:
+    """Converter for a step-down cap's ``above``: a `Decimal` of 0 or more."""
+    return to_decimal(value, "above", minimum=_ZERO)
+
+
+def cap_field(value: object) -> Decimal | None:
+    """Converter for an optional ``cap``: None, or a `Decimal` of 0 or more."""
+    return None if value is None else to_decimal(value, "cap", minimum=_ZERO)

@@ -1,0 +1,194 @@
+"""The written definition of a billable resolution (the contract's ``[resolution]``).
+
+The rule is data; `resolutionpricing.decide` applies it to an interaction log.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import timedelta
+from typing import Any
+
+import attrs
+
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
+
+__all__ = [
+    "PartialPolicy",
+    "RecontactScope",
+    "ResolutionRule",
+    "format_window",
+    "parse_window",
+]
+
+_SHORT = re.compile(r"^\s*(?P<number>\d+)\s*(?P<unit>[smhdw])\s*$")
+_ISO = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_WINDOW_HINT = 'a duration such as "48h", "2d", "90m", "3600s", "1w" or ISO 8601 "PT48H"'
+
+
+def parse_window(value: object, path: str = "recontact_window") -> timedelta:
+    """Read a re-contact window: ``"48h"``, ``"2d"``, ``"90m"``, ``"PT48H"`` or a `timedelta`.
+
+    Raises:
+        InvalidValueError: for text that is not such a duration, or a negative one.
+
+    Example:
+        >>> from resolutionpricing import parse_window
+        >>> parse_window("48h") == parse_window("2d") == parse_window("PT48H")
+        True
+        >>> parse_window("90m")
+        datetime.timedelta(seconds=5400)
+    """
+    if isinstance(value, timedelta):
+        if value < timedelta(0):
+            raise InvalidValueError(path, f"{value} is negative", "a window of 0 or more")
+        return value
+    if not isinstance(value, str):
+        raise InvalidTypeError(path, f"{value!r} is a {type(value).__name__}", _WINDOW_HINT)
+    short = _SHORT.match(value)
+    if short:
+        return timedelta(**{_UNITS[short["unit"]]: int(short["number"])})
+    iso = _ISO.match(value.strip().upper())
+    if iso and value.strip().upper() not in {"P", "PT"} and not value.strip().upper().endswith("T"):
+        parts = {name: int(number) for name, number in iso.groupdict().items() if number}
+        return timedelta(**parts)
+    raise InvalidValueError(path, f"{value!r} is not a duration", _WINDOW_HINT)
+
+
+def format_window(window: timedelta) -> str:
+    """Write a window in the largest whole unit of hours, minutes or seconds.
+
+    Example:
+        >>> from datetime import timedelta
+        >>> from resolutionpricing import format_window
+        >>> format_window(timedelta(days=2)), format_window(timedelta(minutes=90))
+        ('48h', '90m')
+    """
+    seconds = int(window.total_seconds())
+    if window != timedelta(seconds=seconds):
+        return f"{window.total_seconds()}s"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
+class RecontactScope(enum.Enum):
+    """What counts as the customer coming back about the same issue.
+
+    Example:
+        >>> from resolutionpricing import RecontactScope
+        >>> RecontactScope("same_topic")
+        <RecontactScope.SAME_TOPIC: 'same_topic'>
+    """
+
+    SAME_CONVERSATION = "same_conversation"
+    """A later contact in the same conversation (Intercom's model)."""
+    SAME_TOPIC = "same_topic"
+    """A later contact sharing a resolved topic; only the shared topics are voided."""
+    ANY_TOPIC = "any_topic"
+    """Any later contact by the customer voids the whole resolution."""
+
+
+class PartialPolicy(enum.Enum):
+    """What a contact that resolved some of its topics bills.
+
+    With R the resolved topics left and T all the contact's topics:
+
+    Example:
+        >>> from resolutionpricing import PartialPolicy
+        >>> [policy.value for policy in PartialPolicy]
+        ['all_or_nothing', 'per_topic', 'pro_rata', 'any']
+    """
+
+    ALL_OR_NOTHING = "all_or_nothing"
+    """1 unit if every topic is resolved, else 0."""
+    PER_TOPIC = "per_topic"
+    """One unit per resolved topic: |R|."""
+    PRO_RATA = "pro_rata"
+    """|R| / |T|, rounded half-up to 4 decimal places."""
+    ANY = "any"
+    """1 unit if any topic is resolved."""
+
+
+def _scope(value: object) -> RecontactScope:
+    return parse_choice(RecontactScope, value, "recontact_scope")
+
+
+def _partial(value: object) -> PartialPolicy:
+    return parse_choice(PartialPolicy, value, "partial")
+
+
+def _non_negative_window(
+    _instance: object, attribute: attrs.Attribute[Any], value: timedelta
+) -> None:
+    if value < timedelta(0):
+        raise InvalidValueError(attribute.name, f"{value} is negative", "a window of 0 or more")
+
+
+def _csat(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidTypeError(
+            "min_csat", f"{value!r} is not a whole number", "an integer from 1 to 5, or None"
+        )
+    if not 1 <= value <= 5:
+        raise InvalidValueError(
+            "min_csat", f"{value} is out of range", "an integer from 1 to 5, or None"
+        )
+    return value
+
+
+def _flag(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidTypeError(attribute.name, f"{value!r} is not a boolean", "true or false")
+
+
+@attrs.frozen(kw_only=True)
+class ResolutionRule:
+    """When a contact is a billable resolution, and how many units it bills.
+
+    Interaction B re-contacts interaction A when B is by the same customer,
+    starts strictly after A starts and no later than ``A.ended_at +
+    recontact_window`` (inclusive), matches A under ``recontact_scope``, and,
+    unless ``cross_channel``, is on A's channel.
+
+    Attributes:
+        recontact_window: how long after a contact a return voids it (default 48 h).
+        recontact_scope: what counts as coming back (default ``same_topic``).
+        cross_channel: whether a return on another channel counts (default True).
+        exclude_escalated: escalated contacts never bill (default True).
+        require_confirmation: only contacts the customer confirmed bill
+            (default False: silent contacts bill, as "assumed" resolutions).
+        min_csat: contacts rated below this never bill (default None: no veto).
+        partial: what a partly resolved contact bills (default ``all_or_nothing``).
+
+    Example:
+        >>> from resolutionpricing import ResolutionRule
+        >>> rule = ResolutionRule(recontact_window="72h", partial="per_topic", min_csat=4)
+        >>> rule.recontact_window, rule.partial
+        (datetime.timedelta(days=3), <PartialPolicy.PER_TOPIC: 'per_topic'>)
+    """
+
+    recontact_window: timedelta = attrs.field(
+        default=timedelta(hours=48), converter=parse_window, validator=_non_negative_window
+    )
+    recontact_scope: RecontactScope = attrs.field(
+        default=RecontactScope.SAME_TOPIC,
+        converter=_scope,
+    )
+    cross_channel: bool = attrs.field(default=True, validator=_flag)
+    exclude_escalated: bool = attrs.field(default=True, validator=_flag)
+    require_confirmation: bool = attrs.field(default=False, validator=_flag)
+    min_csat: int | None = attrs.field(default=None, converter=_csat)
+    partial: PartialPolicy = attrs.field(
+        default=PartialPolicy.ALL_OR_NOTHING,
+        converter=_partial,
+    )
