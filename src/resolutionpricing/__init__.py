@@ -3,9 +3,10 @@
 Everything public is imported here; the modules behind it are private.
 """
 
-from resolutionpricing._calculator import quote
+from resolutionpricing._calculator import calculate_invoice, quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
+from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._errors import (
     ContractError,
     InteractionLogError,
@@ -29,7 +30,13 @@ from resolutionpricing._files import (
     load_contract,
     loads_contract,
 )
-from resolutionpricing._interactions import Interaction
+from resolutionpricing._interactions import (
+    Interaction,
+    ReadReport,
+    RejectedRow,
+    interactions_from_records,
+    read_interactions,
+)
 from resolutionpricing._invoice import Invoice, LineItem
 from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._periods import BillingPeriod, Cadence
@@ -83,10 +90,19 @@ __all__ = [
     "dump_contract",
     # interactions and decisions
     "Interaction",
+    "read_interactions",
+    "interactions_from_records",
+    "ReadReport",
+    "RejectedRow",
+    "decide",
+    "Decision",
+    "DecisionStatus",
+    "Reason",
     # invoices
     "Invoice",
     "LineItem",
     "quote",
+    "calculate_invoice",
     # errors
     "ResolutionPricingError",
     "InvalidValueError",

@@ -1,8 +1,8 @@
 """The calculator: a contract and a period's counts in, an invoice out.
 
-`quote` prices a period from counts. `price_period` is the one place where
-lines are made; `calculate_invoice` (in `resolutionpricing._log_invoice`) feeds
-it the counts it derives from an interaction log.
+`quote` prices a period from counts; `calculate_invoice` derives the counts
+from an interaction log (through `resolutionpricing.decide`). Both hand them
+to `price_period`, the one place where invoice lines are made.
 
 The steps, in order:
 
@@ -23,7 +23,8 @@ rounded product of the subtotal and the rate.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -38,12 +39,14 @@ from resolutionpricing._fees import (
     PerEscalationFee,
     RecurringFee,
 )
+from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
+from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice, LineItem
 from resolutionpricing._money import ARITHMETIC, to_decimal
-from resolutionpricing._periods import BillingPeriod
+from resolutionpricing._periods import BillingPeriod, zone
 from resolutionpricing._tiers import TierPart, to_quantity
 
-__all__ = ["price_period", "quote"]
+__all__ = ["calculate_invoice", "price_period", "quote"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -88,10 +91,7 @@ def quote(
     if contacts is not None:
         contacts = _count(contacts, "contacts")
         counts["contacts"] = contacts
-        if contacts:
-            with decimal.localcontext(ARITHMETIC):
-                rate = Decimal(contacts - escalated) / contacts
-            counts["containment_rate"] = rate.quantize(_RATE_PLACES, rounding=decimal.ROUND_HALF_UP)
+        counts["containment_rate"] = _rate(contacts - escalated, contacts)
     return price_period(
         contract,
         contract.period(period),
@@ -100,6 +100,130 @@ def quote(
         counts=counts,
         final=True,
     )
+
+
+def calculate_invoice(
+    contract: Contract,
+    interactions: Iterable[Interaction],
+    period: BillingPeriod | str,
+    *,
+    as_of: datetime | None = None,
+) -> Invoice:
+    """Price one billing period from an interaction log.
+
+    Every contact known at ``as_of`` is decided with the contract's
+    resolution rule (`decide`). A contact belongs to the period in which it
+    ended, in the contract's time zone (23:30 UTC on 31 October is November
+    in Dubai); contacts of other periods only count as possible re-contacts,
+    so the log should run past the period's end by the re-contact window.
+
+    Pending contacts are not billed, and the invoice is ``final: false`` while
+    any contact of the period is pending. A pause cap overflows the
+    chronologically last units (by ``ended_at``, then ``started_at``, then id);
+    the ``resolutions`` line's details name the first contact that overflowed.
+
+    Args:
+        contract: the contract.
+        interactions: the log, in any order; the result does not depend on it.
+        period: a `BillingPeriod` or a label such as ``"2026-10"``.
+        as_of: what was known (timezone-aware); contacts starting after it are
+            ignored. Defaults to the latest timestamp in the log.
+
+    Returns:
+        The period's `Invoice`, whose ``counts`` carry ``contacts``,
+        ``escalated``, ``billable_interactions``, ``billable_units``,
+        ``pending``, ``not_billable_interactions``, ``not_billable`` (by
+        reason), ``overflow_units``, ``containment_rate`` and
+        ``resolution_rate``.
+
+    Example:
+        >>> from resolutionpricing import calculate_invoice, load_contract, read_interactions
+        >>> contract = load_contract("examples/contract.toml")
+        >>> invoice = calculate_invoice(contract, read_interactions("examples/interactions.csv"), "2026-10")
+        >>> invoice.final, invoice.counts["contacts"], invoice.counts["billable_units"]
+        (True, 13339, Decimal('...'))
+    """
+    rows = list(interactions)
+    resolved_period = contract.period(period)
+    decisions = decide(contract.resolution, rows, as_of=as_of)
+    tz = zone(contract.timezone)
+    start, end = resolved_period.bounds(contract.timezone)
+    by_id = {row.id: row for row in rows}
+    in_period = [
+        (by_id[decision.interaction_id], decision)
+        for decision in decisions
+        if start <= by_id[decision.interaction_id].ended_at < end
+    ]
+    # Chronological order for the pause cap: the last units to end overflow.
+    in_period.sort(key=lambda pair: (pair[0].ended_at, pair[0].started_at, pair[0].id))
+    counts = _log_counts(in_period)
+    billable_units = counts["billable_units"]
+    assert isinstance(billable_units, Decimal)  # noqa: S101 (set by _log_counts)
+    known_at = as_of if as_of is not None else _latest(rows)
+    return price_period(
+        contract,
+        resolved_period,
+        billable_units=billable_units,
+        escalations=int(str(counts["escalated"])),
+        counts=counts,
+        final=counts["pending"] == 0,
+        as_of=None if known_at is None else known_at.astimezone(tz),
+        overflow_from=_first_overflow(contract, in_period),
+    )
+
+
+def _latest(rows: list[Interaction]) -> datetime | None:
+    if not rows:
+        return None
+    return max(max(row.started_at, row.ended_at) for row in rows)
+
+
+def _log_counts(in_period: list[tuple[Interaction, Decision]]) -> dict[str, object]:
+    contacts = len(in_period)
+    escalated = sum(1 for interaction, _ in in_period if interaction.escalated)
+    billable = [decision for _, decision in in_period if decision.status is DecisionStatus.BILLABLE]
+    pending = sum(1 for _, decision in in_period if decision.status is DecisionStatus.PENDING)
+    not_billable = [
+        decision for _, decision in in_period if decision.status is DecisionStatus.NOT_BILLABLE
+    ]
+    by_reason = Counter(reason.value for decision in not_billable for reason in decision.reasons)
+    with decimal.localcontext(ARITHMETIC):
+        units = sum((decision.units for decision in billable), start=_ZERO)
+        return {
+            "contacts": contacts,
+            "escalated": escalated,
+            "billable_interactions": len(billable),
+            "billable_units": units,
+            "pending": pending,
+            "not_billable_interactions": len(not_billable),
+            "not_billable": {reason.value: by_reason[reason.value] for reason in Reason if by_reason[reason.value]},
+            "containment_rate": _rate(contacts - escalated, contacts),
+            "resolution_rate": _rate(len(billable), contacts),
+        }
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    with decimal.localcontext(ARITHMETIC):
+        return (Decimal(part) / whole).quantize(_RATE_PLACES, rounding=decimal.ROUND_HALF_UP)
+
+
+def _first_overflow(
+    contract: Contract, in_period: list[tuple[Interaction, Decision]]
+) -> str | None:
+    pause = _cap(contract, PauseCap)
+    if pause is None:
+        return None
+    billed = _ZERO
+    with decimal.localcontext(ARITHMETIC):
+        for interaction, decision in in_period:
+            if decision.status is not DecisionStatus.BILLABLE:
+                continue
+            billed += decision.units
+            if billed > pause.limit:
+                return interaction.id
+    return None
 
 
 def _count(value: object, path: str) -> int:
@@ -118,13 +242,14 @@ def price_period(
     counts: Mapping[str, object],
     final: bool,
     as_of: datetime | None = None,
+    overflow_from: str | None = None,
 ) -> Invoice:
     """Make the invoice lines of one period from its billable units and escalations.
 
     ``counts`` is copied onto the invoice, with ``overflow_units`` set here.
     """
     with decimal.localcontext(ARITHMETIC):
-        lines, overflow = _resolution_lines(contract, billable_units)
+        lines, overflow = _resolution_lines(contract, billable_units, overflow_from)
         lines += _fee_lines(contract, period, escalations)
         subtotal = sum((line.amount for line in lines), start=contract.round(_ZERO))
         tax = contract.round(subtotal * contract.tax_rate)
@@ -162,7 +287,7 @@ def _tier_detail(part: TierPart) -> dict[str, object]:
 
 
 def _resolution_lines(
-    contract: Contract, billable_units: Decimal
+    contract: Contract, billable_units: Decimal, overflow_from: str | None
 ) -> tuple[list[LineItem], Decimal]:
     pause = _cap(contract, PauseCap)
     step_down = _cap(contract, StepDownCap)
@@ -180,11 +305,14 @@ def _resolution_lines(
         "tiers": [_tier_detail(part) for part in parts],
     }
     if pause is not None:
-        details["pause"] = {
+        pause_details: dict[str, object] = {
             "limit": pause.limit,
             "billable_units": billable_units,
             "overflow_units": overflow,
         }
+        if overflow_from is not None:
+            pause_details["overflow_from"] = overflow_from
+        details["pause"] = pause_details
     if step_down is not None:
         stepped_amount = stepped_units * step_down.unit_price
         gross += stepped_amount
@@ -213,7 +341,7 @@ def _resolution_lines(
                 description="Monthly spend cap on resolutions",
                 quantity=_ONE,
                 unit_price=None,
-                amount=spend.limit - charge,
+                amount=contract.round(spend.limit - charge),
                 details={"limit": spend.limit, "gross": charge},
             )
         )

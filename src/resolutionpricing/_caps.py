@@ -6,7 +6,9 @@ order they are written in:
 1. `PauseCap`: units beyond ``limit`` are not billed; they overflow to the
    human queue and the invoice reports them.
 2. `StepDownCap`: the first ``above`` billable units are priced by the tier
-   schedule, every unit above it at the cap's ``unit_price``.
+   schedule, every unit above it at the cap's ``unit_price``. With a volume
+   schedule the first ``above`` units are priced as a volume of ``above``
+   (the tier ``above`` falls in), not at the tier of the whole quantity.
 3. `SpendCap`: the resolution charge never exceeds ``limit``; the reduction is
    its own negative ``spend_cap`` line.
 """

@@ -7,16 +7,49 @@ a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
 
-from resolutionpricing._calculator import quote
-from resolutionpricing._errors import ResolutionPricingError
+from dateutil.parser import isoparse
+
+from resolutionpricing._calculator import calculate_invoice, quote
+from resolutionpricing._contract import Contract
+from resolutionpricing._decisions import Decision, decide
+from resolutionpricing._errors import InvalidValueError, ResolutionPricingError
 from resolutionpricing._files import load_contract
+from resolutionpricing._interactions import Interaction, read_interactions
 from resolutionpricing._invoice import Invoice
 from resolutionpricing._money import format_decimal
+from resolutionpricing._periods import BillingPeriod, zone
 
-__all__ = ["main", "render_text"]
+__all__ = ["main", "render_text", "write_decisions"]
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative; 0 or more")
+    return value
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = isoparse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 timestamp such as 2026-11-03T00:00:00+04:00"
+        ) from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no time zone; add one, such as 2026-11-03T00:00:00+04:00 or ...Z"
+        )
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,38 +58,50 @@ def _parser() -> argparse.ArgumentParser:
         description="Price AI customer-service contracts per resolution.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    period_help = 'the billing period, such as "2026-10" (monthly) or "2026-Q4" (quarterly)'
+    format_help = "text (a readable table, the default) or json (the canonical invoice JSON)"
 
     quote_command = commands.add_parser("quote", help="price one billing period from counts")
     quote_command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
+    quote_command.add_argument("--period", required=True, help=period_help)
     quote_command.add_argument(
-        "--period", required=True, help='the period, such as "2026-10" or "2026-Q4"'
+        "--resolutions", required=True, help="billable resolution units in the period (a decimal)"
     )
     quote_command.add_argument(
-        "--resolutions", required=True, help="billable resolution units in the period"
+        "--escalations", type=_count, default=0, help="escalated contacts in the period (default 0)"
     )
     quote_command.add_argument(
-        "--escalations", default="0", help="escalated contacts in the period (default 0)"
+        "--contacts", type=_count, default=None, help="contacts in the period, if known"
     )
-    quote_command.add_argument("--contacts", default=None, help="contacts in the period, if known")
-    quote_command.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+    quote_command.add_argument("--format", choices=("text", "json"), default="text", help=format_help)
+
+    invoice_command = commands.add_parser(
+        "invoice", help="price one billing period from an interaction log"
+    )
+    invoice_command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
+    invoice_command.add_argument(
+        "interactions", metavar="INTERACTIONS", help="the log: a .csv or .jsonl file"
+    )
+    invoice_command.add_argument("--period", required=True, help=period_help)
+    invoice_command.add_argument(
+        "--as-of",
+        type=_instant,
+        default=None,
+        help="what was known, an ISO 8601 timestamp with a time zone (default: the log's latest)",
+    )
+    invoice_command.add_argument("--format", choices=("text", "json"), default="text", help=format_help)
+    invoice_command.add_argument(
+        "--decisions",
+        metavar="PATH",
+        default=None,
+        help="also write every contact's decision to PATH as CSV "
+        "(id, period, status, units, reasons, recontacted_by)",
     )
     return parser
 
 
-def _whole(value: str | None, name: str) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(
-            f"resolutionpricing: error: --{name}: {value!r} is not a whole number"
-        ) from None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status.
+    """Run the command line; returns the exit status (0, or 2 for bad input).
 
     Example:
         >>> from resolutionpricing._cli import main
@@ -66,21 +111,78 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     arguments = _parser().parse_args(argv)
     try:
+        contract = load_contract(arguments.contract)
         if arguments.command == "quote":
             invoice = quote(
-                load_contract(arguments.contract),
+                contract,
                 arguments.period,
                 resolutions=arguments.resolutions,
-                escalations=_whole(arguments.escalations, "escalations") or 0,
-                contacts=_whole(arguments.contacts, "contacts"),
+                escalations=arguments.escalations,
+                contacts=arguments.contacts,
             )
-            sys.stdout.write(
-                invoice.to_json() + "\n" if arguments.format == "json" else render_text(invoice)
-            )
+        else:
+            log = read_interactions(arguments.interactions)
+            invoice = calculate_invoice(contract, log, arguments.period, as_of=arguments.as_of)
+            if arguments.decisions is not None:
+                write_decisions(
+                    arguments.decisions,
+                    contract,
+                    log,
+                    decide(contract.resolution, log, as_of=arguments.as_of),
+                )
     except ResolutionPricingError as error:
         sys.stderr.write(f"resolutionpricing: error: {error}\n")
         return 2
+    sys.stdout.write(invoice.to_json() + "\n" if arguments.format == "json" else render_text(invoice))
     return 0
+
+
+def write_decisions(
+    path: str | Path,
+    contract: Contract,
+    interactions: Sequence[Interaction],
+    decisions: Sequence[Decision],
+) -> None:
+    """Write decisions as CSV: id, period, status, units, reasons, recontacted_by.
+
+    ``period`` is the label of the period in which the contact ended, in the
+    contract's time zone and cadence; ``reasons`` and ``recontacted_by`` are
+    separated by ``;``. Rows come in the order of ``decisions``.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from resolutionpricing import decide, load_contract, read_interactions
+        >>> from resolutionpricing._cli import write_decisions
+        >>> contract = load_contract("examples/contract.toml")
+        >>> log = read_interactions("examples/interactions.csv")
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = pathlib.Path(folder, "decisions.csv")
+        ...     write_decisions(path, contract, log, decide(contract.resolution, log))
+        ...     print(path.read_text().splitlines()[0])
+        id,period,status,units,reasons,recontacted_by
+    """
+    tz = zone(contract.timezone)
+    ended = {row.id: row.ended_at for row in interactions}
+    try:
+        with Path(path).open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file, lineterminator="\n")
+            writer.writerow(["id", "period", "status", "units", "reasons", "recontacted_by"])
+            for decision in decisions:
+                day = ended[decision.interaction_id].astimezone(tz).date()
+                writer.writerow(
+                    [
+                        decision.interaction_id,
+                        BillingPeriod.containing(day, contract.billing_period).label,
+                        decision.status.value,
+                        format_decimal(decision.units),
+                        ";".join(reason.value for reason in decision.reasons),
+                        ";".join(decision.recontacted_by),
+                    ]
+                )
+    except OSError as error:
+        raise InvalidValueError(
+            "--decisions", f"{path} cannot be written ({error.strerror})", "a writable file path"
+        ) from None
 
 
 def render_text(invoice: Invoice) -> str:
@@ -93,52 +195,83 @@ def render_text(invoice: Invoice) -> str:
         Gulf Telecom: AI resolution agreement
         Period 2026-10 (AED, final)
         <BLANKLINE>
-        code            description                                   quantity    unit price        amount
-        resolutions     Resolutions (graduated tiers)                    12000                    36750.00
-                          tier 1: 5000 x 3.50                                                     17500.00
-                          tier 2: 7000 x 2.75                                                     19250.00
-        escalations     Escalations to human agents                          0          0.00          0.00
-        kb_maintenance  Knowledge base maintenance                           1       4000.00       4000.00
+        code            description                                    quantity     unit price          amount
+        resolutions     Resolutions (graduated tiers)                     12000                       36750.00
+                          tier 1: 5000 x 3.50                                                         17500.00
+                          tier 2: 7000 x 2.75                                                         19250.00
+        escalations     Escalations to human agents                           0           0.00            0.00
+        kb_maintenance  Knowledge base maintenance                            1        4000.00         4000.00
         <BLANKLINE>
-                                                                                   subtotal      40750.00
-                                                                                   tax (5%)       2037.50
-                                                                                      total      42787.50
+                                                                                         subtotal     40750.00
+                                                                                         tax (5%)      2037.50
+                                                                                            total     42787.50
     """
-    rows = []
+    code_width = max([15, *(len(line.code) + 1 for line in invoice.lines)])
     status = "final" if invoice.final else "NOT FINAL: some contacts are still pending"
-    rows.append(invoice.contract)
-    rows.append(f"Period {invoice.period.label} ({invoice.currency}, {status})")
-    rows.append("")
+    rows = [invoice.contract, f"Period {invoice.period.label} ({invoice.currency}, {status})", ""]
     rows.append(
-        f"{'code':<15} {'description':<44} {'quantity':>9} {'unit price':>13} {'amount':>13}"
+        f"{'code':<{code_width}} {'description':<44} {'quantity':>10} {'unit price':>14} {'amount':>15}"
     )
     for line in invoice.lines:
         unit_price = "" if line.unit_price is None else format_decimal(line.unit_price)
         rows.append(
-            f"{line.code:<15} {line.description[:44]:<44} {format_decimal(line.quantity):>9} "
-            f"{unit_price:>13} {format_decimal(line.amount):>13}"
+            f"{line.code:<{code_width}} {line.description[:44]:<44} "
+            f"{format_decimal(line.quantity):>10} {unit_price:>14} {format_decimal(line.amount):>15}"
         )
         if line.code == "resolutions":
-            rows.extend(_breakdown_rows(line.details))
-    rows.append("")
+            rows.extend(
+                f"{'':<{code_width}}   {text:<68} {format_decimal(amount):>15}"
+                for text, amount in _breakdown(line.details)
+            )
+    width = code_width + 1 + 44 + 1 + 10 + 1 + 14
     rate = format_decimal((invoice.tax_rate * 100).normalize())
-    rows.append(f"{'subtotal':>83} {format_decimal(invoice.subtotal):>13}")
-    rows.append(f"{f'tax ({rate}%)':>83} {format_decimal(invoice.tax):>13}")
-    rows.append(f"{'total':>83} {format_decimal(invoice.total):>13}")
+    rows.append("")
+    rows.append(f"{'subtotal':>{width}} {format_decimal(invoice.subtotal):>15}")
+    rows.append(f"{f'tax ({rate}%)':>{width}} {format_decimal(invoice.tax):>15}")
+    rows.append(f"{'total':>{width}} {format_decimal(invoice.total):>15}")
+    rows.extend(_count_rows(invoice.counts))
     return "\n".join(rows) + "\n"
 
 
-def _breakdown_rows(details: object) -> list[str]:
-    if not isinstance(details, dict) and not hasattr(details, "get"):
-        return []
-    rows = []
-    for part in details.get("tiers", []):
-        text = f"  tier {part['tier']}: {format_decimal(part['quantity'])} x {format_decimal(part['unit_price'])}"
+def _breakdown(details: Mapping[str, object]) -> list[tuple[str, object]]:
+    rows: list[tuple[str, object]] = []
+    tiers = details.get("tiers", [])
+    for part in tiers if isinstance(tiers, list) else []:
+        text = f"tier {part['tier']}: {format_decimal(part['quantity'])} x {format_decimal(part['unit_price'])}"
         if part["flat_fee"]:
-            text += f" + {format_decimal(part['flat_fee'])}"
-        rows.append(f"{'':<15} {text:<68} {format_decimal(part['amount']):>13}")
+            text += f" + {format_decimal(part['flat_fee'])} flat"
+        rows.append((text, part["amount"]))
     step = details.get("step_down")
-    if step and step["quantity"]:
-        text = f"  step-down above {format_decimal(step['above'])}: {format_decimal(step['quantity'])} x {format_decimal(step['unit_price'])}"
-        rows.append(f"{'':<15} {text:<68} {format_decimal(step['amount']):>13}")
+    if isinstance(step, dict) and step["quantity"]:
+        text = (
+            f"step-down above {format_decimal(step['above'])}: "
+            f"{format_decimal(step['quantity'])} x {format_decimal(step['unit_price'])}"
+        )
+        rows.append((text, step["amount"]))
     return rows
+
+
+def _count_rows(counts: Mapping[str, object]) -> list[str]:
+    if "contacts" not in counts or "pending" not in counts:
+        return []
+    rows = ["", "Contacts of the period"]
+    for key in ("contacts", "escalated", "billable_interactions", "billable_units", "pending"):
+        rows.append(f"  {key.replace('_', ' '):<28} {_text(counts[key]):>12}")
+    not_billable = counts.get("not_billable")
+    rows.append(f"  {'not billable':<28} {_text(counts.get('not_billable_interactions')):>12}")
+    if isinstance(not_billable, Mapping):
+        rows.extend(
+            f"    {reason.replace('_', ' '):<26} {_text(number):>12}"
+            for reason, number in not_billable.items()
+        )
+    for key in ("overflow_units", "containment_rate", "resolution_rate"):
+        rows.append(f"  {key.replace('_', ' '):<28} {_text(counts.get(key)):>12}")
+    return rows
+
+
+def _text(value: object) -> str:
+    from decimal import Decimal  # noqa: PLC0415
+
+    if value is None:
+        return "-"
+    return format_decimal(value) if isinstance(value, Decimal) else str(value)

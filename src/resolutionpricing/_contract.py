@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +25,7 @@ from resolutionpricing._fees import (
     PerEscalationFee,
     RecurringFee,
 )
-from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
+from resolutionpricing._money import ARITHMETIC, Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._periods import BillingPeriod, Cadence, zone
 from resolutionpricing._rules import ResolutionRule
 from resolutionpricing._tiers import TierSchedule
@@ -74,6 +75,22 @@ def _optional_date(_instance: object, attribute: attrs.Attribute[Any], value: ob
     if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
         raise InvalidTypeError(
             attribute.name, f"{value!r} is not a date", "a date such as 2026-07-01"
+        )
+
+
+def _pricing(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, TierSchedule):
+        raise InvalidTypeError(
+            "pricing",
+            f"{value!r} is not a TierSchedule",
+            "TierSchedule.graduated(...) or TierSchedule.volume(...)",
+        )
+
+
+def _resolution(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, ResolutionRule):
+        raise InvalidTypeError(
+            "resolution", f"{value!r} is not a ResolutionRule", "a ResolutionRule"
         )
 
 
@@ -171,7 +188,7 @@ class Contract:
     currency: str = attrs.field(validator=_currency)
     timezone: str = attrs.field(validator=_timezone)
     starts_on: date = attrs.field(validator=_date)
-    pricing: TierSchedule = attrs.field(validator=attrs.validators.instance_of(TierSchedule))
+    pricing: TierSchedule = attrs.field(validator=_pricing)
     ends_on: date | None = attrs.field(default=None, validator=_optional_date)
     billing_period: Cadence = attrs.field(
         default=Cadence.MONTHLY,
@@ -180,9 +197,7 @@ class Contract:
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
     rounding_increment: Decimal | None = attrs.field(default=None, converter=_increment)
     tax_rate: Decimal = attrs.field(default=Decimal(0), converter=_tax_rate)
-    resolution: ResolutionRule = attrs.field(
-        factory=ResolutionRule, validator=attrs.validators.instance_of(ResolutionRule)
-    )
+    resolution: ResolutionRule = attrs.field(factory=ResolutionRule, validator=_resolution)
     caps: tuple[Cap, ...] = attrs.field(default=(), converter=_caps)
     fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
 
@@ -210,38 +225,44 @@ class Contract:
         return problems
 
     def _amount_problems(self) -> list[InvalidValueError | InvalidTypeError]:
-        digits = minor_unit(self.currency)
-        step = Decimal(1).scaleb(-digits)
-        problems: list[InvalidValueError | InvalidTypeError] = []
+        """Fixed amounts must be whole minor units, or whole increments if one is set.
 
-        def check(amount: Decimal | None, path: str) -> None:
-            if amount is not None and amount % step != 0:
+        Otherwise a spend cap or a commitment could not be met exactly by lines
+        that are each rounded to the currency (or the increment).
+        """
+        minor = Decimal(1).scaleb(-minor_unit(self.currency))
+        problems: list[InvalidValueError | InvalidTypeError] = []
+        step, unit = minor, f"whole minor units of {self.currency} ({minor})"
+        if self.rounding_increment is not None:
+            if _whole_steps(self.rounding_increment, minor):
+                step, unit = self.rounding_increment, f"whole rounding increments ({step})"
+            else:
                 problems.append(
                     InvalidValueError(
-                        path,
-                        f"{amount} has more decimal places than {self.currency} has ({digits})",
-                        f"an amount in whole minor units of {self.currency}",
+                        "contract.rounding_increment",
+                        f"{self.rounding_increment} is not a whole number of {self.currency} minor units ({minor})",
+                        f"a multiple of {minor}",
                     )
                 )
-
-        if self.rounding_increment is not None and self.rounding_increment % step != 0:
-            problems.append(
-                InvalidValueError(
-                    "contract.rounding_increment",
-                    f"{self.rounding_increment} is not a whole number of {self.currency} minor units ({step})",
-                    f"a multiple of {step}",
-                )
-            )
-        for index, cap in enumerate(self.caps):
-            if isinstance(cap, SpendCap):
-                check(cap.limit, f"caps[{index}].limit")
+        amounts: list[tuple[Decimal | None, str]] = [
+            (cap.limit, f"caps[{index}].limit")
+            for index, cap in enumerate(self.caps)
+            if isinstance(cap, SpendCap)
+        ]
         for index, fee in enumerate(self.fees):
             if isinstance(fee, ImplementationFee):
-                check(fee.cap, f"fees[{index}].cap")
-                for number, milestone in enumerate(fee.milestones):
-                    check(milestone.amount, f"fees[{index}].milestones[{number}].amount")
+                amounts.append((fee.cap, f"fees[{index}].cap"))
+                amounts.extend(
+                    (milestone.amount, f"fees[{index}].milestones[{number}].amount")
+                    for number, milestone in enumerate(fee.milestones)
+                )
             elif isinstance(fee, (RecurringFee, OneTimeFee, MinimumCommitment)):
-                check(fee.amount, f"fees[{index}].amount")
+                amounts.append((fee.amount, f"fees[{index}].amount"))
+        problems.extend(
+            InvalidValueError(path, f"{amount} is not in {unit}", f"an amount in {unit}")
+            for amount, path in amounts
+            if amount is not None and not _whole_steps(amount, step)
+        )
         return problems
 
     def _item_problems(self) -> list[InvalidValueError | InvalidTypeError]:
@@ -338,6 +359,12 @@ class Contract:
                 "a period that overlaps the term",
             )
         return resolved
+
+
+def _whole_steps(amount: Decimal, step: Decimal) -> bool:
+    """Whether ``amount`` is a whole number of ``step`` (amounts are bounded by `to_decimal`)."""
+    with decimal.localcontext(ARITHMETIC):
+        return amount % step == 0
 
 
 def _count(problems: list[InvalidValueError | InvalidTypeError]) -> str:

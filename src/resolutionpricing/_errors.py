@@ -57,6 +57,10 @@ class _LocatedError(ResolutionPricingError):
         self.allowed = allowed
         super().__init__(_message(path, problem, allowed))
 
+    def __reduce__(self) -> tuple[type[Self], tuple[str, str, str], dict[str, object]]:
+        # ``args`` holds only the built message; pickle and copy need the parts.
+        return (type(self), (self.path, self.problem, self.allowed), self.__dict__)
+
     def at(self, prefix: str) -> Self:
         """Return the same error, located under ``prefix``.
 
@@ -125,6 +129,11 @@ class _ProblemGroupError(ResolutionPricingError, ExceptionGroup):
     def __init__(self, message: str, exceptions: Sequence[Problem]) -> None:
         listed = "\n".join(f"  - {error}" for error in exceptions)
         super().__init__(f"{message}:\n{listed}", exceptions)
+        self._summary = message
+
+    def __reduce__(self) -> tuple[type[Self], tuple[str, list[Problem]], dict[str, object]]:
+        # ``args`` holds the message with the list already appended: rebuild from the parts.
+        return (type(self), (self._summary, list(self.problems)), self.__dict__)
 
     @property
     def problems(self) -> tuple[Problem, ...]:

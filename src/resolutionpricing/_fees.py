@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import decimal
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ from typing import Any, ClassVar
 import attrs
 
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
-from resolutionpricing._money import amount_field, cap_field, unit_price_field
+from resolutionpricing._money import ARITHMETIC, amount_field, cap_field, unit_price_field
 
 __all__ = [
     "Fee",
@@ -146,11 +147,15 @@ class ImplementationFee:
         """
         billed_so_far = _ZERO
         rows = []
-        for milestone in sorted(self.milestones, key=lambda milestone: milestone.accepted_on):
-            room = milestone.amount if self.cap is None else max(self.cap - billed_so_far, _ZERO)
-            billed = min(milestone.amount, room)
-            billed_so_far += billed
-            rows.append((milestone, billed, milestone.amount - billed))
+        # Sums and differences round in the current context: use our own.
+        with decimal.localcontext(ARITHMETIC):
+            for milestone in sorted(self.milestones, key=lambda milestone: milestone.accepted_on):
+                room = (
+                    milestone.amount if self.cap is None else max(self.cap - billed_so_far, _ZERO)
+                )
+                billed = min(milestone.amount, room)
+                billed_so_far += billed
+                rows.append((milestone, billed, milestone.amount - billed))
         return tuple(rows)
 
 

@@ -10,7 +10,9 @@ contract.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -35,7 +37,7 @@ from resolutionpricing._fees import (
 )
 from resolutionpricing._money import format_decimal
 from resolutionpricing._rules import ResolutionRule, format_window
-from resolutionpricing._tiers import Tier, TierSchedule
+from resolutionpricing._tiers import Tier, TierSchedule, tier_problems
 
 __all__ = [
     "contract_from_dict",
@@ -87,6 +89,11 @@ def load_contract(path: str | os.PathLike[str]) -> Contract:
             f"{file} cannot be read",
             [InvalidValueError(str(file), error.strerror or str(error), "a readable TOML file")],
         ) from None
+    except UnicodeDecodeError as error:
+        raise ContractError(
+            f"{file} is not UTF-8 text",
+            [InvalidValueError(str(file), str(error), "a TOML file encoded in UTF-8")],
+        ) from None
     return loads_contract(text, source=str(file))
 
 
@@ -110,7 +117,9 @@ def loads_contract(text: str, *, source: str = "contract") -> Contract:
     """
     try:
         data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as error:
+    # TOMLDecodeError is a ValueError; tomllib also raises a bare ValueError for an
+    # int of over 4300 digits, and RecursionError for arrays nested too deeply.
+    except (ValueError, RecursionError) as error:
         raise ContractError(
             f"{source} is not valid TOML",
             [InvalidValueError(source, str(error), "a TOML document")],
@@ -133,7 +142,7 @@ def contract_from_dict(data: Mapping[str, Any], *, source: str = "contract") -> 
         'SAR'
     """
     reader = _Reader()
-    contract = reader.contract(data)
+    contract = reader.contract(data, source)
     if reader.problems or contract is None:
         count = len(reader.problems)
         raise ContractError(
@@ -188,7 +197,7 @@ class _Reader:
         ok = True
         for key in table:
             if key not in known and key not in skip:
-                allowed = ", ".join([*known, *skip])
+                allowed = ", ".join(dict.fromkeys([*known, *skip]))
                 self.add(_join(path, key), "is not a known key", f"the keys are {allowed}")
                 ok = False
         values: dict[str, Any] = {}
@@ -228,14 +237,14 @@ class _Reader:
             return None
         return self.attempt(path, lambda: cls(**values, **ready))
 
-    def contract(self, data: Mapping[str, Any]) -> Contract | None:
-        top = self.table(data, "")
+    def contract(self, data: Mapping[str, Any], source: str) -> Contract | None:
+        top = self.table(data, source)
         if top is None:
             return None
         for key in top:
             if key not in {"contract", "resolution", "pricing", "caps", "fees"}:
                 self.add(
-                    key,
+                    _join("", key),
                     "is not a known table",
                     "the tables are contract, resolution, pricing, caps, fees",
                 )
@@ -283,6 +292,12 @@ class _Reader:
             lambda tier, path: self.fields(Tier, {"up_to": None, **tier}, path),
             'a list of tables such as [{ up_to = 5000, unit_price = "3.50" }, { unit_price = "2.75" }]',
         )
+        if tiers is not None:
+            # TierSchedule's validator raises only the first; a file reports them all.
+            order_problems = tier_problems(tuple(tiers))
+            self.problems.extend(problem.at("pricing") for problem in order_problems)
+            if order_problems:
+                tiers = None
         return self.fields(TierSchedule, table, "pricing", tiers=tiers)
 
     def table_list(
@@ -360,8 +375,15 @@ _REQUIRED_HINTS = {
 }
 
 
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+    # A key that is not a bare TOML key is quoted, as TOML would: the path of an
+    # unknown "" or "a.b" key must be neither empty nor ambiguous.
+    text = str(key)  # a Python caller's mapping may have other keys than strings
+    name = text if _BARE_KEY.match(text) else json.dumps(text, ensure_ascii=False)
+    return f"{path}.{name}" if path else name
 
 
 def _plain(value: object) -> object:
@@ -375,7 +397,10 @@ def _plain(value: object) -> object:
 
 
 def _quantity(value: Decimal) -> int | str:
-    return int(value) if value == value.to_integral_value() else format_decimal(value)
+    # An int only for a value written as one: 5.0 stays "5.0", so that the contract
+    # read back prints its invoice breakdown byte for byte alike.
+    exponent = value.as_tuple().exponent
+    return int(value) if isinstance(exponent, int) and exponent >= 0 else format_decimal(value)
 
 
 def contract_to_dict(contract: Contract) -> dict[str, Any]:
@@ -406,7 +431,7 @@ def contract_to_dict(contract: Contract) -> dict[str, Any]:
         if tier.up_to is not None:
             row["up_to"] = _quantity(tier.up_to)
         row["unit_price"] = format_decimal(tier.unit_price)
-        if tier.flat_fee:
+        if format_decimal(tier.flat_fee) != "0":  # keeps a fee written "0.00"
             row["flat_fee"] = format_decimal(tier.flat_fee)
         tiers.append(row)
     data: dict[str, Any] = {

@@ -8,8 +8,8 @@ Hypothesis calls `_hypothesis_setup_hook` when it is imported, so that
 
 from __future__ import annotations
 
-import functools
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,6 +31,13 @@ def _strategy(name: str) -> SearchStrategy[object]:
     return strategy
 
 
+def _lazy(name: str) -> Callable[[], SearchStrategy[object]]:
+    def strategy() -> SearchStrategy[object]:
+        return _strategy(name)
+
+    return strategy
+
+
 def _hypothesis_setup_hook() -> None:
     """Register the strategies of `resolutionpricing.strategies` for their types."""
     import hypothesis.strategies as st  # noqa: PLC0415  (only when hypothesis loads us)
@@ -40,5 +47,5 @@ def _hypothesis_setup_hook() -> None:
     for type_name, strategy_name in _REGISTERED.items():
         st.register_type_strategy(
             getattr(resolutionpricing, type_name),
-            st.deferred(functools.partial(_strategy, strategy_name)),
+            st.deferred(_lazy(strategy_name)),
         )

@@ -1,52 +1,94 @@
-"""Interactions: one conversation of a customer with the AI, as logged."""
+"""Interactions: one conversation of a customer with the AI, as logged.
+
+Also the readers of interaction logs: CSV and JSON Lines files
+(`read_interactions`) and in-memory records such as a pandas
+``df.to_dict("records")`` (`interactions_from_records`). The three readers share
+one converter per column, so a value means the same thing in every source.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import csv
+import enum
+import functools
+import json
+import math
+import operator
+import re
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
 from types import MappingProxyType
-
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, SupportsIndex, overload
 
 import attrs
+from dateutil.parser import isoparse
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
 
-__all__ = ["Interaction"]
+if TYPE_CHECKING:
+    import os
+
+    from resolutionpricing._errors import Problem
+
+__all__ = [
+    "Interaction",
+    "ReadReport",
+    "RejectedRow",
+    "interactions_from_records",
+    "read_interactions",
+]
+
+_TIMESTAMP_ALLOWED: Final = (
+    "a timezone-aware timestamp such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00Z"
+)
 
 
 def _aware(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, datetime):
-        raise InvalidTypeError(attribute.name, f"{value!r} is not a datetime", "a timezone-aware datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidTypeError(
+            attribute.name, f"{value!r} is not a datetime", "a timezone-aware datetime"
+        )
+    if value.utcoffset() is None:
         raise InvalidValueError(
-            attribute.name,
-            f"{value.isoformat()} has no time zone",
-            "a timezone-aware timestamp such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00Z",
+            attribute.name, f"{value.isoformat()} has no time zone", _TIMESTAMP_ALLOWED
         )
 
 
 def _text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, f"{value!r} is empty or not a string", "a non-empty string")
+        raise InvalidValueError(
+            attribute.name, f"{value!r} is empty or not a string", "a non-empty string"
+        )
 
 
 def _topics(value: object) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InvalidTypeError("topics", f"{value!r} is not a collection of topics", "a list or set of strings")
-    items = list(value)
+        raise InvalidTypeError(
+            "topics", f"{value!r} is not a collection of topics", "a list or set of strings"
+        )
+    # A frozenset (what the log readers pass) is checked in place, not copied.
+    items = value if type(value) is frozenset else list(value)
     for item in items:
         if not isinstance(item, str) or not item.strip():
             raise InvalidValueError("topics", f"{item!r} is not a topic", "non-empty strings")
-    return frozenset(items)
+    return items if type(items) is frozenset else frozenset(items)
 
 
-def _attributes(value: Mapping[str, str] | None) -> Mapping[str, str]:
+def _attributes(value: Mapping[Any, object] | None) -> Mapping[str, str]:
     items = dict(value or {})
     for key, item in items.items():
         if not isinstance(key, str) or not isinstance(item, str):
-            raise InvalidTypeError(f"attributes[{key!r}]", f"{item!r} is not a string", "strings only")
+            raise InvalidTypeError(
+                f"attributes[{key!r}]", f"{item!r} is not a string", "strings only"
+            )
     return MappingProxyType(dict(sorted(items.items())))
+
+
+def _bool(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidTypeError(attribute.name, f"{value!r} is not a boolean", "True or False")
 
 
 def _optional_bool(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -58,9 +100,36 @@ def _csat(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidTypeError(attribute.name, f"{value!r} is not a whole number", "an integer from 1 to 5, or None")
+        raise InvalidTypeError(
+            attribute.name, f"{value!r} is not a whole number", "an integer from 1 to 5, or None"
+        )
     if not 1 <= value <= 5:
-        raise InvalidValueError(attribute.name, f"{value} is out of range", "an integer from 1 to 5, or None")
+        raise InvalidValueError(
+            attribute.name, f"{value} is out of range", "an integer from 1 to 5, or None"
+        )
+
+
+def _order_problem(started_at: datetime, ended_at: datetime) -> InvalidValueError | None:
+    """The problem of an interaction that ends before it starts, if it does."""
+    if ended_at < started_at:
+        return InvalidValueError(
+            "ended_at",
+            f"{ended_at.isoformat()} is before started_at ({started_at.isoformat()})",
+            "ended_at on or after started_at",
+        )
+    return None
+
+
+def _resolved_problem(topics: frozenset[str], resolved: frozenset[str]) -> InvalidValueError | None:
+    """The problem of resolved topics that were never raised, if there are any."""
+    unknown = resolved - topics
+    if unknown:
+        return InvalidValueError(
+            "resolved_topics",
+            f"{', '.join(sorted(unknown))} not among the topics ({', '.join(sorted(topics))})",
+            "a subset of topics",
+        )
+    return None
 
 
 @attrs.frozen(kw_only=True)
@@ -102,7 +171,7 @@ class Interaction:
     ended_at: datetime = attrs.field(validator=_aware)
     topics: frozenset[str] = attrs.field(converter=_topics)
     resolved_topics: frozenset[str] = attrs.field(factory=frozenset, converter=_topics)
-    escalated: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    escalated: bool = attrs.field(default=False, validator=_bool)
     confirmed: bool | None = attrs.field(default=None, validator=_optional_bool)
     csat: int | None = attrs.field(default=None, validator=_csat)
     conversation_id: str = attrs.field(validator=_text)
@@ -113,18 +182,858 @@ class Interaction:
         return self.id
 
     def __attrs_post_init__(self) -> None:
-        if self.ended_at < self.started_at:
-            raise InvalidValueError(
-                "ended_at",
-                f"{self.ended_at.isoformat()} is before started_at ({self.started_at.isoformat()})",
-                "ended_at on or after started_at",
-            )
+        problem = _order_problem(self.started_at, self.ended_at)
+        if problem:
+            raise problem
         if not self.topics:
             raise InvalidValueError("topics", "is empty", "at least one topic")
-        unknown = self.resolved_topics - self.topics
-        if unknown:
+        problem = _resolved_problem(self.topics, self.resolved_topics)
+        if problem:
+            raise problem
+
+
+# Reading logs
+# ------------
+#
+# Each column has one converter, shared by the CSV, JSON Lines and records
+# readers. A converter takes the raw value (a string from CSV, a JSON value, or
+# any Python object from records) and returns the typed value, or raises an
+# InvalidValueError / InvalidTypeError with an empty path; the row reader puts
+# "line 7, csat" in front. Converters test for the common case first so that a
+# clean CSV row costs no exception and few type checks.
+
+
+class _Absent(enum.Enum):
+    """The value of a key that a row does not have at all."""
+
+    ABSENT = enum.auto()
+
+
+_ABSENT: Final = _Absent.ABSENT
+
+_TEXT_ALLOWED: Final = "a non-empty string is required"
+_TOPICS_ALLOWED: Final = "a list of non-empty strings, or one string of topics separated by ';'"
+_RESOLVED_ALLOWED: Final = (
+    "a list of non-empty strings, or one string of topics separated by ';' (may be empty)"
+)
+_ESCALATED_ALLOWED: Final = "true or false"
+_CONFIRMED_ALLOWED: Final = "true, false, or empty when the customer did not say"
+_CSAT_ALLOWED: Final = "an integer from 1 to 5, or None"
+_ATTRIBUTE_ALLOWED: Final = "a string or a number"
+_CSV_ALLOWED: Final = (
+    "comma-separated fields; a field holding a comma, a quote or a line break in double quotes"
+)
+_JSON_LINE_ALLOWED: Final = "one JSON object per line"
+_UTF8_ALLOWED: Final = "a file encoded in UTF-8"
+_MAPPING_ALLOWED: Final = (
+    'a mapping of column names to values, such as a row of df.to_dict("records")'
+)
+_ERRORS_ALLOWED: Final = 'one of "raise", "collect"'
+
+# Python 3.11's datetime.fromisoformat is twenty times faster than isoparse, but
+# accepts a few strings that isoparse refuses (an offset of +00:60). On this
+# shape, which is what logging systems write, the two parse to the same instant,
+# so it takes the fast path; anything else goes to isoparse, which decides.
+_COMMON_TIMESTAMP: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+).fullmatch
+
+_SHOWN_LENGTH: Final = 60
+
+
+def _shown(value: object) -> str:
+    """The value as a message quotes it: its repr, cut short if long."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 3] + "..."
+
+
+def _kind(value: object) -> str:
+    """The name of the value's type with its article: ``an int``, ``a list``."""
+    name = type(value).__name__
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
+def _is_missing(value: object) -> bool:
+    """Whether the value means "no value": an absent key, None, or a pandas NaN, NaT or NA."""
+    if value is None or value is _ABSENT:
+        return True
+    if isinstance(value, float | datetime):
+        # NaN and pandas' NaT are the only floats and datetimes not equal to themselves.
+        return value != value  # noqa: PLR0124 (the self-comparison is the test)
+    # pandas.NA cannot be compared (its truth value raises); pandas is not imported here.
+    return type(value).__name__ == "NAType"
+
+
+def _missing(allowed: str) -> InvalidValueError:
+    return InvalidValueError("", "is missing", allowed)
+
+
+def _read_text(value: object) -> str:
+    """A required identifier or name: a string that is not blank (an int is read as its digits)."""
+    if isinstance(value, str):
+        if value.strip():
+            return value
+        if value:
+            raise InvalidValueError("", f"{_shown(value)} is blank", _TEXT_ALLOWED)
+        raise _missing(_TEXT_ALLOWED)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if _is_missing(value):
+        raise _missing(_TEXT_ALLOWED)
+    raise InvalidTypeError("", f"{_shown(value)} is {_kind(value)}, not a string", _TEXT_ALLOWED)
+
+
+def _read_conversation_id(value: object) -> str | None:
+    """The conversation id, or None (then it defaults to the interaction's id)."""
+    if (isinstance(value, str) and not value) or _is_missing(value):
+        return None
+    return _read_text(value)
+
+
+def _read_timestamp(value: object) -> datetime:
+    """An ISO 8601 string with an offset or Z, or an aware datetime; naive ones are refused."""
+    if isinstance(value, str):
+        if _COMMON_TIMESTAMP(value):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass  # such as month 13: isoparse below words the problem
+        text = value.strip()
+        if not text:
+            raise _missing(_TIMESTAMP_ALLOWED)
+        try:
+            parsed = isoparse(text)
+        except (ValueError, OverflowError) as error:
             raise InvalidValueError(
-                "resolved_topics",
-                f"{', '.join(sorted(unknown))} not among the topics ({', '.join(sorted(self.topics))})",
-                "a subset of topics",
+                "", f"{_shown(value)} is not an ISO 8601 timestamp ({error})", _TIMESTAMP_ALLOWED
+            ) from None
+        if parsed.utcoffset() is None:
+            raise InvalidValueError("", f"{_shown(value)} has no time zone", _TIMESTAMP_ALLOWED)
+        return parsed
+    if isinstance(value, datetime) and not _is_missing(value):
+        if value.utcoffset() is None:
+            raise InvalidValueError("", f"{value.isoformat()} has no time zone", _TIMESTAMP_ALLOWED)
+        return value
+    if _is_missing(value):
+        raise _missing(_TIMESTAMP_ALLOWED)
+    raise InvalidTypeError(
+        "", f"{_shown(value)} is {_kind(value)}, not a timestamp", _TIMESTAMP_ALLOWED
+    )
+
+
+# Logs repeat a few combinations of topics: caching them saves the splitting, and
+# rows then share one frozenset each instead of holding a copy.
+@functools.lru_cache(maxsize=4096)
+def _split_topics(text: str, allowed: str) -> frozenset[str]:
+    """Topics from a ``;``-separated string; an empty string is no topics."""
+    if ";" not in text:
+        topic = text.strip()
+        return frozenset((topic,)) if topic else frozenset()
+    topics = [part.strip() for part in text.split(";")]
+    if "" in topics:
+        raise InvalidValueError("", f"{_shown(text)} has an empty topic", allowed)
+    return frozenset(topics)
+
+
+def _topic_set(value: object, allowed: str) -> frozenset[str] | None:
+    """Topics from a ``;``-separated string or a collection of strings; None if missing."""
+    if isinstance(value, str):
+        return _split_topics(value, allowed)
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            if not isinstance(item, str):
+                raise InvalidTypeError("", f"{_shown(item)} is {_kind(item)}, not a topic", allowed)
+            if not item.strip():
+                raise InvalidValueError("", f"{_shown(item)} is not a topic", allowed)
+        return frozenset(value)
+    if _is_missing(value):
+        return None
+    raise InvalidTypeError("", f"{_shown(value)} is {_kind(value)}, not topics", allowed)
+
+
+def _read_topics(value: object) -> frozenset[str]:
+    """The topics raised: at least one."""
+    topics = _topic_set(value, _TOPICS_ALLOWED)
+    if topics is None:
+        raise _missing(_TOPICS_ALLOWED)
+    if not topics:
+        raise InvalidValueError("", "is empty", "at least one topic")
+    return topics
+
+
+def _read_resolved_topics(value: object) -> frozenset[str]:
+    """The topics resolved: may be empty (an empty cell, [], null or NaN), but the key must be there."""
+    if value is _ABSENT:
+        raise _missing(_RESOLVED_ALLOWED)
+    return _topic_set(value, _RESOLVED_ALLOWED) or frozenset()
+
+
+def _boolean(value: object, allowed: str) -> bool | None:
+    """``true``/``false`` in any case, or a bool; None if missing or empty."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "false":
+            return False
+        if text == "true":
+            return True
+        if not text:
+            return None
+        raise InvalidValueError("", f"{_shown(value)} is not a boolean", allowed)
+    if _is_missing(value):
+        return None
+    raise InvalidTypeError("", f"{_shown(value)} is {_kind(value)}, not a boolean", allowed)
+
+
+def _read_escalated(value: object) -> bool:
+    """Whether a human took part: required, because a missing answer would change the bill."""
+    escalated = _boolean(value, _ESCALATED_ALLOWED)
+    if escalated is None:
+        raise _missing(_ESCALATED_ALLOWED)
+    return escalated
+
+
+def _read_confirmed(value: object) -> bool | None:
+    """The customer's confirmation, or None if they said nothing."""
+    return _boolean(value, _CONFIRMED_ALLOWED)
+
+
+def _csat_from_text(value: str) -> int | None:
+    text = value.strip()
+    if not text:
+        return None
+    digits = text[1:] if text[0] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise InvalidValueError("", f"{_shown(value)} is not an integer", _CSAT_ALLOWED)
+    if len(digits.lstrip("0")) > 9:  # int() of very long text raises
+        raise InvalidValueError("", "a very large number is out of range", _CSAT_ALLOWED)
+    return int(text)
+
+
+def _read_csat(value: object) -> int | None:
+    """A rating from 1 to 5 (an int, an object with ``__index__``, or digits), or None."""
+    score: int | None
+    if isinstance(value, str):
+        score = _csat_from_text(value)
+    elif isinstance(value, bool):
+        raise InvalidTypeError("", f"{value!r} is a bool, not an integer", _CSAT_ALLOWED)
+    elif isinstance(value, int):
+        score = value
+    elif _is_missing(value):
+        return None
+    elif isinstance(value, SupportsIndex) and not isinstance(value, float):
+        try:
+            score = operator.index(value)
+        except TypeError:  # such as numpy.bool_, which has __index__ but refuses it
+            raise InvalidTypeError(
+                "", f"{_shown(value)} is {_kind(value)}, not an integer", _CSAT_ALLOWED
+            ) from None
+    else:
+        raise InvalidTypeError(
+            "", f"{_shown(value)} is {_kind(value)}, not an integer", _CSAT_ALLOWED
+        )
+    if score is None or 1 <= score <= 5:
+        return score
+    shown = str(score) if -(10**9) < score < 10**9 else "a very large number"
+    raise InvalidValueError("", f"{shown} is out of range", _CSAT_ALLOWED)
+
+
+def _read_attribute(value: object) -> str:
+    """Any other column: a string, or a number written as text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise InvalidTypeError(
+            "", f"{value!r} is a bool, not a string or number", _ATTRIBUTE_ALLOWED
+        )
+    if _is_missing(value):
+        raise _missing(_ATTRIBUTE_ALLOWED)
+    if isinstance(value, int):
+        return str(value)
+    if (isinstance(value, float) and math.isfinite(value)) or (
+        isinstance(value, Decimal) and value.is_finite()
+    ):
+        return str(value)
+    raise InvalidTypeError(
+        "", f"{_shown(value)} is {_kind(value)}, not a string or number", _ATTRIBUTE_ALLOWED
+    )
+
+
+_COLUMNS: Final[tuple[tuple[str, Callable[[object], object]], ...]] = (
+    ("id", _read_text),
+    ("customer_id", _read_text),
+    ("conversation_id", _read_conversation_id),
+    ("channel", _read_text),
+    ("started_at", _read_timestamp),
+    ("ended_at", _read_timestamp),
+    ("topics", _read_topics),
+    ("resolved_topics", _read_resolved_topics),
+    ("escalated", _read_escalated),
+    ("confirmed", _read_confirmed),
+    ("csat", _read_csat),
+)
+_KNOWN_COLUMNS: Final = frozenset(column for column, _ in _COLUMNS)
+_OPTIONAL_COLUMNS: Final = frozenset({"conversation_id", "confirmed", "csat"})
+_REQUIRED_COLUMNS: Final = tuple(
+    column for column, _ in _COLUMNS if column not in _OPTIONAL_COLUMNS
+)
+
+
+def _located(error: Problem, where: str, column: object = "") -> Problem:
+    """The same problem, with ``where`` (``line 7``) and the column as its path."""
+    path = f"{where}, {column}" if column != "" else where
+    return type(error)(path, error.problem, error.allowed)
+
+
+def _convert_columns(
+    raw: Mapping[Any, object], where: str, problems: list[Problem]
+) -> dict[str, Any]:
+    """Each known column's value, converted; the problems of those that fail go to ``problems``."""
+    values: dict[str, Any] = {}
+    for column, read in _COLUMNS:
+        try:
+            values[column] = read(raw.get(column, _ABSENT))
+        except (InvalidValueError, InvalidTypeError) as error:
+            problems.append(_located(error, where, column))
+    return values
+
+
+def _attribute_name(key: object) -> str:
+    if isinstance(key, str):
+        return key
+    raise InvalidTypeError("", f"the key is {_kind(key)}", "column names that are strings")
+
+
+def _convert_attributes(
+    raw: Mapping[Any, object], keys: Iterable[object], where: str, problems: list[Problem]
+) -> dict[str, str]:
+    """The other columns, as text; the problems of those that are not text go to ``problems``."""
+    attributes: dict[str, str] = {}
+    for key in keys:
+        value = raw[key]
+        if type(value) is str and isinstance(key, str):
+            attributes[key] = value  # every CSV attribute takes this path
+            continue
+        try:
+            attributes[_attribute_name(key)] = _read_attribute(value)
+        except (InvalidValueError, InvalidTypeError) as error:
+            problems.append(_located(error, where, key))
+    return attributes
+
+
+def _check_across_columns(values: Mapping[str, Any], where: str, problems: list[Problem]) -> None:
+    """The checks that need two columns, run when both were converted."""
+    if "started_at" in values and "ended_at" in values:
+        problem = _order_problem(values["started_at"], values["ended_at"])
+        if problem:
+            problems.append(_located(problem, where, problem.path))
+    if "topics" in values and "resolved_topics" in values:
+        problem = _resolved_problem(values["topics"], values["resolved_topics"])
+        if problem:
+            problems.append(_located(problem, where, problem.path))
+
+
+@attrs.frozen(kw_only=True)
+class RejectedRow:
+    """A row of a log that could not be read, with every problem found in it.
+
+    Attributes:
+        line: the physical line of the file where the row starts (the header is
+            line 1), or the record's number (from 1) for
+            `interactions_from_records`.
+        problems: each problem, located as ``line 7, csat``.
+        raw: the row as read. A CSV row with too many fields keeps the extra
+            ones as ``field 12`` (counted from 1); a JSON Lines line that is not
+            an object is kept as ``{"text": line}``, and a record that is not a
+            mapping as ``{"record": value}``.
+
+    Example:
+        >>> from resolutionpricing._interactions import interactions_from_records
+        >>> report = interactions_from_records([{"id": "a", "csat": 6}], errors="collect")
+        >>> rejected = report.rejected[0]
+        >>> rejected.line, rejected.raw["csat"], str(rejected.problems[-1])
+        (1, 6, 'record 1, csat: 6 is out of range; an integer from 1 to 5, or None')
+    """
+
+    line: int
+    problems: tuple[Problem, ...]
+    raw: Mapping[str, object]
+
+
+@attrs.frozen(kw_only=True)
+class ReadReport:
+    """What a log held: the interactions that were read, and the rows that were not.
+
+    Returned by `read_interactions` and `interactions_from_records` with
+    ``errors="collect"``. Every row is in exactly one of the two tuples, so
+    ``read == accepted + len(rejected)``.
+
+    Attributes:
+        interactions: the valid rows, in file order.
+        rejected: the invalid rows, in file order, each with its problems.
+
+    Example:
+        >>> from resolutionpricing._interactions import interactions_from_records
+        >>> good = {
+        ...     "id": "c1", "customer_id": "u1", "channel": "chat",
+        ...     "started_at": "2026-10-01T09:00:00Z", "ended_at": "2026-10-01T09:04:00Z",
+        ...     "topics": "billing", "resolved_topics": "billing", "escalated": False,
+        ... }
+        >>> report = interactions_from_records([good, {**good, "id": "c2", "csat": 0}], errors="collect")
+        >>> report.read, report.accepted, [row.line for row in report.rejected]
+        (2, 1, [2])
+    """
+
+    interactions: tuple[Interaction, ...]
+    rejected: tuple[RejectedRow, ...]
+
+    @property
+    def read(self) -> int:
+        """How many rows (or records) there were, blank lines not counted."""
+        return len(self.interactions) + len(self.rejected)
+
+    @property
+    def accepted(self) -> int:
+        """How many rows became interactions."""
+        return len(self.interactions)
+
+
+class _Rows:
+    """The outcome of every row of one log, in order, and the ids seen so far."""
+
+    __slots__ = ("_seen", "_unit", "interactions", "rejected")
+
+    def __init__(self, unit: str) -> None:
+        self._unit = unit
+        self._seen: dict[str, int] = {}
+        self.interactions: list[Interaction] = []
+        self.rejected: list[RejectedRow] = []
+
+    def add(
+        self, number: int, raw: Mapping[Any, object], extra_keys: Iterable[object] | None = None
+    ) -> None:
+        """Convert one row; ``extra_keys`` are its attribute columns (found if None)."""
+        where = f"{self._unit} {number}"
+        problems: list[Problem] = []
+        values = _convert_columns(raw, where, problems)
+        self._check_unique(values.get("id"), number, problems)
+        if extra_keys is None:
+            extra_keys = [key for key in raw if key not in _KNOWN_COLUMNS]
+        attributes = _convert_attributes(raw, extra_keys, where, problems)
+        _check_across_columns(values, where, problems)
+        if not problems:
+            if values["conversation_id"] is None:
+                del values["conversation_id"]
+            try:
+                self.interactions.append(Interaction(**values, attributes=attributes))
+            except (InvalidValueError, InvalidTypeError) as error:  # pragma: no cover
+                # The converters check everything Interaction does; kept so that
+                # a future check on Interaction can never crash a read.
+                problems.append(_located(error, where, error.path))
+            else:
+                return
+        self.reject(number, raw, problems)
+
+    def _check_unique(self, identifier: str | None, number: int, problems: list[Problem]) -> None:
+        """Remember the first row of each id; a later row with it is a problem."""
+        if identifier is None:
+            return
+        first = self._seen.setdefault(identifier, number)
+        if first != number:
+            problems.append(
+                InvalidValueError(
+                    f"{self._unit} {number}, id",
+                    f"{_shown(identifier)} is already the id of {self._unit} {first}",
+                    "an id used by one row only",
+                )
             )
+
+    def reject(self, number: int, raw: Mapping[Any, object], problems: Iterable[Problem]) -> None:
+        """Record a row that could not be read."""
+        self.rejected.append(
+            RejectedRow(line=number, problems=tuple(problems), raw=MappingProxyType(dict(raw)))
+        )
+
+    def problems(self) -> list[Problem]:
+        """Every problem of every rejected row, in order."""
+        return [problem for row in self.rejected for problem in row.problems]
+
+    def fail(self, subject: str, *problems: Problem) -> NoReturn:
+        """Stop reading a log that cannot be read further, listing every problem so far."""
+        raise _log_error(subject, [*self.problems(), *problems])
+
+    def finish(self, subject: str, errors: str) -> tuple[Interaction, ...] | ReadReport:
+        """The result ``errors`` asks for: a report, or the interactions if no row was bad."""
+        if errors == "collect":
+            return ReadReport(interactions=tuple(self.interactions), rejected=tuple(self.rejected))
+        if self.rejected:
+            raise _log_error(subject, self.problems())
+        return tuple(self.interactions)
+
+
+def _log_error(subject: str, problems: list[Problem]) -> InteractionLogError:
+    plural = "" if len(problems) == 1 else "s"
+    return InteractionLogError(f"{subject} {len(problems)} problem{plural}", problems)
+
+
+def _check_errors(errors: object) -> None:
+    if errors not in {"raise", "collect"}:
+        raise InvalidValueError("errors", f"{_shown(errors)} is not allowed", _ERRORS_ALLOWED)
+
+
+def _read_csv(path: Path, rows: _Rows, subject: str) -> None:
+    """Read a CSV log into ``rows``; stop with `InteractionLogError` if the file is not CSV."""
+    # newline="" lets the csv module see line breaks inside quoted fields.
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        # strict: a stray quote is an error, not a silently merged field.
+        reader = csv.reader(file, strict=True)
+        try:
+            header = _checked_header(
+                next((fields for fields in reader if fields), None), rows, subject
+            )
+            width = len(header)
+            extra_keys = tuple(column for column in header if column not in _KNOWN_COLUMNS)
+            previous = reader.line_num
+            for fields in reader:
+                number = previous + 1
+                previous = reader.line_num
+                if len(fields) == width:
+                    rows.add(number, dict(zip(header, fields, strict=True)), extra_keys)
+                elif fields:
+                    raw: dict[str, object] = dict(zip(header, fields, strict=False))
+                    raw.update(
+                        {
+                            f"field {index}": field
+                            for index, field in enumerate(fields[width:], width + 1)
+                        }
+                    )
+                    problem = InvalidValueError(
+                        f"line {number}",
+                        f"has {len(fields)} fields but the header has {width}",
+                        "one field per column; quote a field that holds a comma",
+                    )
+                    rows.reject(number, raw, [problem])
+                # else: a blank line, which holds no row
+        except csv.Error as error:
+            rows.fail(
+                subject,
+                InvalidValueError(
+                    f"line {reader.line_num}", f"is not valid CSV ({error})", _CSV_ALLOWED
+                ),
+            )
+
+
+def _checked_header(header: list[str] | None, rows: _Rows, subject: str) -> list[str]:
+    """The header, if it names every required column once; else stop with every problem."""
+    required = ", ".join(_REQUIRED_COLUMNS)
+    if header is None:
+        rows.fail(
+            subject,
+            InvalidValueError(
+                "header",
+                "is missing (the file is empty)",
+                f"a first line naming the columns {required}",
+            ),
+        )
+    problems: list[Problem] = []
+    missing = [column for column in _REQUIRED_COLUMNS if column not in header]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        problems.append(
+            InvalidValueError(
+                "header",
+                f"is missing the column{plural} {', '.join(missing)}",
+                f"a first line naming at least the columns {required}",
+            )
+        )
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for index, column in enumerate(header, 1):
+        if not column:
+            problems.append(
+                InvalidValueError(
+                    "header", f"column {index} has no name", "a name for every column"
+                )
+            )
+        elif column not in seen:
+            seen.add(column)
+        elif column not in repeated:
+            repeated.add(column)
+            problems.append(
+                InvalidValueError(
+                    "header", f"names the column {column!r} more than once", "each column once"
+                )
+            )
+    if problems:
+        rows.fail(subject, *problems)
+    return header
+
+
+class _RepeatedKeys(dict[str, object]):
+    """A JSON object in which some key appears more than once (the last value is kept)."""
+
+    __slots__ = ("repeated",)
+    repeated: tuple[str, ...]
+
+
+def _json_object(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """Build a JSON object, marking it if a key repeats, so no value is dropped silently."""
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    marked = _RepeatedKeys(result)
+    counts: dict[str, int] = {}
+    for key, _ in pairs:
+        counts[key] = counts.get(key, 0) + 1
+    marked.repeated = tuple(key for key, count in counts.items() if count > 1)
+    return marked
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    """NaN and Infinity are not JSON, though Python's json module reads them."""
+    msg = f"{name} is not a JSON value"
+    raise ValueError(msg)
+
+
+_JSON_DECODER: Final = json.JSONDecoder(
+    object_pairs_hook=_json_object, parse_constant=_refuse_constant
+)
+_JSON_KINDS: Final[Mapping[type, str]] = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
+def _read_json_lines(path: Path, rows: _Rows, _subject: str) -> None:
+    """Read a JSON Lines log into ``rows``, one object per line; blank lines are skipped."""
+    with path.open(encoding="utf-8-sig") as file:
+        for number, line in enumerate(file, 1):
+            if line.isspace():
+                continue
+            try:
+                record = _JSON_DECODER.decode(line)
+            except ValueError as error:
+                reason = (
+                    f"{error.msg} at column {error.colno}"
+                    if isinstance(error, json.JSONDecodeError)
+                    else str(error)
+                )
+                problem = InvalidValueError(
+                    f"line {number}", f"is not valid JSON ({reason})", _JSON_LINE_ALLOWED
+                )
+                rows.reject(number, {"text": line.rstrip("\r\n")}, [problem])
+                continue
+            if isinstance(record, _RepeatedKeys):
+                problems = [
+                    InvalidValueError(
+                        f"line {number}, {key}", "appears more than once", "each key once per line"
+                    )
+                    for key in record.repeated
+                ]
+                rows.reject(number, record, problems)
+            elif isinstance(record, dict):
+                rows.add(number, record)
+            else:
+                kind = _JSON_KINDS.get(type(record), "a value")
+                problem = InvalidValueError(
+                    f"line {number}", f"is {kind}, not an object", _JSON_LINE_ALLOWED
+                )
+                rows.reject(number, {"text": line.rstrip("\r\n")}, [problem])
+
+
+_READERS: Final[Mapping[str, Callable[[Path, _Rows, str], None]]] = {
+    ".csv": _read_csv,
+    ".jsonl": _read_json_lines,
+    ".ndjson": _read_json_lines,
+}
+
+
+def _undecodable(path: Path) -> InvalidValueError:
+    """Find the first line of the file that is not UTF-8 (text reading decodes ahead, in blocks)."""
+    with path.open("rb") as file:
+        for number, line in enumerate(file, 1):
+            try:
+                line.decode("utf-8")  # a BOM is valid UTF-8 too
+            except UnicodeDecodeError as error:
+                return InvalidValueError(
+                    f"line {number}",
+                    f"byte {error.start + 1} ({line[error.start]:#04x}) is not UTF-8",
+                    _UTF8_ALLOWED,
+                )
+    return InvalidValueError("file", "is not valid UTF-8", _UTF8_ALLOWED)  # pragma: no cover
+
+
+@overload
+def read_interactions(
+    path: str | os.PathLike[str], *, errors: Literal["raise"] = "raise"
+) -> tuple[Interaction, ...]: ...
+
+
+@overload
+def read_interactions(
+    path: str | os.PathLike[str], *, errors: Literal["collect"]
+) -> ReadReport: ...
+
+
+def read_interactions(
+    path: str | os.PathLike[str], *, errors: str = "raise"
+) -> tuple[Interaction, ...] | ReadReport:
+    r"""Read an interaction log from a CSV or JSON Lines file, refusing every bad row.
+
+    The format follows the extension: ``.csv``, or ``.jsonl`` / ``.ndjson``.
+    Both are UTF-8 (a byte order mark is accepted).
+
+    **CSV.** The first line names the columns ``id, customer_id, channel,
+    started_at, ended_at, topics, resolved_topics, escalated`` (required) and
+    ``conversation_id, confirmed, csat`` (optional); any other column is kept in
+    each interaction's ``attributes``, as text. Topics are separated by ``;``
+    (an empty ``resolved_topics`` means none was resolved); booleans are
+    ``true``/``false`` in any case; an empty ``confirmed``, ``csat`` or
+    ``conversation_id`` means None (the conversation defaults to the id). Blank
+    lines are skipped; a row's line is where it starts, the header being line 1.
+
+    **JSON Lines.** One object per line with the same keys. Topics are a list or
+    a ``;`` string; booleans are JSON ``true``/``false`` (or those strings);
+    ``csat`` is an integer (``4.0`` is refused, ``"4"`` accepted); ``null`` is
+    None (for ``resolved_topics``, none resolved). Other keys go to ``attributes`` if their values are strings or
+    numbers. Blank lines are skipped but still counted in line numbers.
+
+    In both, timestamps are ISO 8601 with an offset or ``Z``: a timestamp
+    without a time zone is refused, never assumed to be UTC. Ids are
+    unique: a later row reusing an id is a bad row. Nothing is dropped
+    silently: a row is either an `Interaction` or a problem.
+
+    Args:
+        path: the file, ending in ``.csv``, ``.jsonl`` or ``.ndjson``.
+        errors: ``"raise"`` (the default) to raise if any row is bad;
+            ``"collect"`` to return a `ReadReport` of good and bad rows.
+
+    Returns:
+        The interactions, in file order; with ``errors="collect"``, a
+        `ReadReport`.
+
+    Raises:
+        InteractionLogError: with ``errors="raise"``, if any row is bad, listing
+            every problem of every row as ``line 7, csat: ...``. In both modes, if
+            the file cannot be read as a whole: a required column is missing from
+            the header (path ``header``), the CSV quoting is broken, or the file
+            is not UTF-8.
+        InvalidValueError: for another extension, or another value of ``errors``.
+        OSError: if the file cannot be opened.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> from resolutionpricing._interactions import read_interactions
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     log = pathlib.Path(folder, "october.csv")
+        ...     _ = log.write_text(
+        ...         "id,customer_id,channel,started_at,ended_at,topics,resolved_topics,escalated,tenant\n"
+        ...         "c1,u1,chat,2026-10-01T09:00:00+04:00,2026-10-01T09:04:00+04:00,billing; refund,"
+        ...         "billing,false,acme\n",
+        ...         encoding="utf-8",
+        ...     )
+        ...     (contact,) = read_interactions(log)
+        >>> sorted(contact.topics), contact.resolved_topics, contact.attributes["tenant"]
+        (['billing', 'refund'], frozenset({'billing'}), 'acme')
+    """
+    _check_errors(errors)
+    file = Path(path)
+    suffix = file.suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        problem = (
+            f"{str(path)!r} has the extension {suffix!r}"
+            if suffix
+            else f"{str(path)!r} has no extension"
+        )
+        raise InvalidValueError("path", problem, "a file ending in .csv, .jsonl or .ndjson")
+    subject = f"{path} has"
+    rows = _Rows("line")
+    try:
+        reader(file, rows, subject)
+    except UnicodeDecodeError:
+        rows.fail(subject, _undecodable(file))
+    return rows.finish(subject, errors)
+
+
+@overload
+def interactions_from_records(
+    records: Iterable[Mapping[Any, object]], *, errors: Literal["raise"] = "raise"
+) -> tuple[Interaction, ...]: ...
+
+
+@overload
+def interactions_from_records(
+    records: Iterable[Mapping[Any, object]], *, errors: Literal["collect"]
+) -> ReadReport: ...
+
+
+def interactions_from_records(
+    records: Iterable[Mapping[Any, object]], *, errors: str = "raise"
+) -> tuple[Interaction, ...] | ReadReport:
+    """Build interactions from mappings with the log's keys, such as ``df.to_dict("records")``.
+
+    The keys and checks are those of `read_interactions`; problems are located
+    as ``record 3, csat`` (records count from 1). Values may be strings as in a
+    file, or Python values: aware `datetime` objects (pandas ``Timestamp``
+    included; naive ones are refused), topics as a list, tuple or set, bools,
+    and integers for ``csat`` (any object with ``__index__``, such as a numpy
+    integer; bools and floats are refused). Ids may also be integers, read as
+    their digits.
+
+    pandas marks missing values as ``NaN`` (a float), ``NaT`` or ``NA``: these
+    are read as None, which is allowed for ``conversation_id``, ``confirmed``
+    and ``csat`` and means "no topics" for ``resolved_topics``; in a required
+    column it is reported as missing.
+
+    Args:
+        records: the rows, each a mapping from column name to value.
+        errors: ``"raise"`` (the default) or ``"collect"``, as for
+            `read_interactions`.
+
+    Returns:
+        The interactions, in order; with ``errors="collect"``, a `ReadReport`.
+
+    Raises:
+        InteractionLogError: with ``errors="raise"``, if any record is bad,
+            listing every problem.
+        InvalidTypeError: if ``records`` is not an iterable of records.
+        InvalidValueError: for another value of ``errors``.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from resolutionpricing._interactions import interactions_from_records
+        >>> (contact,) = interactions_from_records([{
+        ...     "id": "c1", "customer_id": "u1", "channel": "chat",
+        ...     "started_at": datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc),
+        ...     "ended_at": "2026-10-01T09:04:00Z",
+        ...     "topics": ["billing"], "resolved_topics": ["billing"],
+        ...     "escalated": False, "csat": float("nan"), "region": "UAE",
+        ... }])
+        >>> contact.csat, contact.conversation_id, dict(contact.attributes)
+        (None, 'c1', {'region': 'UAE'})
+    """
+    _check_errors(errors)
+    given: Iterable[object] = records  # each record is checked at run time too
+    if isinstance(given, str | bytes | Mapping) or not isinstance(given, Iterable):
+        raise InvalidTypeError(
+            "records",
+            f"{_shown(given)} is {_kind(given)}, not an iterable of records",
+            _MAPPING_ALLOWED,
+        )
+    rows = _Rows("record")
+    for number, record in enumerate(given, 1):
+        if isinstance(record, Mapping):
+            rows.add(number, record)
+        else:
+            problem = InvalidTypeError(
+                f"record {number}", f"is {_kind(record)}, not a mapping", _MAPPING_ALLOWED
+            )
+            rows.reject(number, {"record": record}, [problem])
+    return rows.finish("the records have", errors)

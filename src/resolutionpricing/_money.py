@@ -29,6 +29,10 @@ change a result. 60 digits hold any realistic invoice exactly; every rounding
 to money still names its own mode."""
 
 _ZERO: Final = Decimal(0)
+_MAX_DIGITS: Final = 18
+"""Numbers must be below 10^18: far above any invoice, and the product of two
+such numbers with `_MAX_PLACES` places each still fits `ARITHMETIC` exactly."""
+_MAX_PLACES: Final = 12
 _DECIMAL_HINT: Final = 'use a Decimal, an int or a decimal string such as "0.99"'
 
 
@@ -66,8 +70,9 @@ def to_decimal(value: object, path: str = "", *, minimum: Decimal | None = None)
 
     Raises:
         InvalidTypeError: for a float, a bool or any other type.
-        InvalidValueError: for text that is not a number, NaN, infinity, or a
-            value below ``minimum``.
+        InvalidValueError: for text that is not a number, NaN, infinity, a
+            number of 10^18 or more, one with more than 12 decimal places, or
+            a value below ``minimum``.
 
     Example:
         >>> from resolutionpricing import to_decimal
@@ -97,6 +102,21 @@ def to_decimal(value: object, path: str = "", *, minimum: Decimal | None = None)
         raise InvalidTypeError(path, f"{value!r} is a {type(value).__name__}", _DECIMAL_HINT)
     if not number.is_finite():
         raise InvalidValueError(path, f"{value!r} is not a finite number", _DECIMAL_HINT)
+    if number.adjusted() >= _MAX_DIGITS:
+        raise InvalidValueError(
+            path, f"{value!r} is too large", f"a number below 10^{_MAX_DIGITS} in size"
+        )
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -_MAX_PLACES:
+        raise InvalidValueError(
+            path,
+            f"{value!r} has more than {_MAX_PLACES} decimal places",
+            f"at most {_MAX_PLACES} decimal places",
+        )
+    if isinstance(exponent, int) and exponent > 0:
+        # 5E+3 and 5000 are the same number; keep the plain form so that
+        # invoices print the same whichever way it was written.
+        number = number.quantize(Decimal(1))
     if minimum is not None and number < minimum:
         problem = "is negative" if minimum == 0 else f"is below {minimum}"
         raise InvalidValueError(path, f"{number} {problem}", f"must be {minimum} or more")

@@ -49,7 +49,8 @@ def zone(name: str, path: str = "timezone") -> ZoneInfo:
     """
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name that is a directory of the database ("America"), or too long.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidValueError(
             path, f"{name!r} is not an IANA time zone", 'a name such as "Asia/Dubai" or "UTC"'
         ) from None
@@ -105,6 +106,8 @@ class BillingPeriod:
             >>> BillingPeriod.month(2026, 10).label
             '2026-10'
         """
+        if month not in range(1, 13):
+            raise InvalidValueError("month", f"{month!r} is not a month", "1 to 12")
         return cls(start=date(year, month, 1), cadence=Cadence.MONTHLY)
 
     @classmethod
@@ -147,7 +150,7 @@ class BillingPeriod:
             >>> BillingPeriod.containing(date(2026, 11, 30), "quarterly").label
             '2026-Q4'
         """
-        cadence = Cadence(cadence)
+        cadence = _cadence(cadence)
         first_month = day.month - (day.month - 1) % cadence.months
         return cls(start=date(day.year, first_month, 1), cadence=cadence)
 

@@ -47,16 +47,29 @@ def parse_window(value: object, path: str = "recontact_window") -> timedelta:
     if isinstance(value, timedelta):
         if value < timedelta(0):
             raise InvalidValueError(path, f"{value} is negative", "a window of 0 or more")
+        if value.microseconds:
+            raise InvalidValueError(
+                path, f"{value} is not a whole number of seconds", "a window in whole seconds"
+            )
         return value
     if not isinstance(value, str):
         raise InvalidTypeError(path, f"{value!r} is a {type(value).__name__}", _WINDOW_HINT)
     short = _SHORT.match(value)
-    if short:
-        return timedelta(**{_UNITS[short["unit"]]: int(short["number"])})
     iso = _ISO.match(value.strip().upper())
-    if iso and value.strip().upper() not in {"P", "PT"} and not value.strip().upper().endswith("T"):
-        parts = {name: int(number) for name, number in iso.groupdict().items() if number}
-        return timedelta(**parts)
+    try:
+        if short:
+            return timedelta(**{_UNITS[short["unit"]]: int(short["number"])})
+        if (
+            iso
+            and value.strip().upper() not in {"P", "PT"}
+            and not value.strip().upper().endswith("T")
+        ):
+            parts = {name: int(number) for name, number in iso.groupdict().items() if number}
+            return timedelta(**parts)
+    except (OverflowError, ValueError):  # beyond timedelta, or an int of over 4300 digits
+        raise InvalidValueError(
+            path, f"{value!r} is too long a duration", "a window under 999999999 days"
+        ) from None
     raise InvalidValueError(path, f"{value!r} is not a duration", _WINDOW_HINT)
 
 
@@ -69,9 +82,11 @@ def format_window(window: timedelta) -> str:
         >>> format_window(timedelta(days=2)), format_window(timedelta(minutes=90))
         ('48h', '90m')
     """
-    seconds = int(window.total_seconds())
-    if window != timedelta(seconds=seconds):
-        return f"{window.total_seconds()}s"
+    if window.microseconds or window < timedelta(0):
+        raise InvalidValueError(
+            "recontact_window", f"{window} is not a whole number of seconds of 0 or more", "a window in whole seconds"
+        )
+    seconds = window // timedelta(seconds=1)
     if seconds % 3600 == 0:
         return f"{seconds // 3600}h"
     if seconds % 60 == 0:

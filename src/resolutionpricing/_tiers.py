@@ -55,8 +55,8 @@ class Tier:
     """One row of a tier schedule: units up to ``up_to`` (inclusive) at ``unit_price``.
 
     Attributes:
-        up_to: the last unit this tier covers, inclusive; ``None`` for the open
-            last tier.
+        up_to: the last unit this tier covers, inclusive; ``None`` (the
+            default) for the open last tier.
         unit_price: the price of each unit in this tier (>= 0).
         flat_fee: a fixed amount charged once the quantity enters this tier
             (>= 0; default 0).
@@ -67,7 +67,7 @@ class Tier:
         Tier(up_to=Decimal('5000'), unit_price=Decimal('3.50'), flat_fee=Decimal('0'))
     """
 
-    up_to: Decimal | None = attrs.field(converter=_up_to)
+    up_to: Decimal | None = attrs.field(default=None, converter=_up_to)
     unit_price: Decimal = attrs.field(converter=unit_price_field)
     flat_fee: Decimal = attrs.field(default=_ZERO, converter=flat_fee_field)
 
