@@ -14,9 +14,9 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
 	touch $(INSTALLED)
 
-## demo: price the example month from the example interaction log
+## demo: invoice October 2026 from the example contract and interaction log
 demo: $(INSTALLED)
-	$(BIN)/resolutionpricing quote examples/contract.toml --period 2026-10 --resolutions 12000 --escalations 3100
+	$(BIN)/resolutionpricing invoice examples/contract.toml examples/interactions.csv --period 2026-10
 
 ## test: lint, types, tests and the docs build, as CI runs them
 test: lint types pytest docs-build
@@ -37,10 +37,10 @@ pytest: $(INSTALLED)
 
 ## docs: serve the documentation at http://127.0.0.1:8000
 docs: $(INSTALLED)
-	$(BIN)/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 docs-build: $(INSTALLED)
-	$(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/run.py

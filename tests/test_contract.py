@@ -28,6 +28,8 @@ from resolutionpricing import (
     StepDownCap,
     Tier,
     TierSchedule,
+    format_window,
+    parse_window,
 )
 from resolutionpricing._contract import RESERVED_CODES
 
@@ -230,7 +232,7 @@ def test_whole_contract_problems_are_all_reported() -> None:
     assert [str(problem) for problem in error.problems] == [
         "contract.ends_on: 2026-06-30 is before starts_on (2026-07-01); a date on or after starts_on",
         "contract.rounding_increment: 0.005 is not a whole number of AED minor units (0.01); a multiple of 0.01",
-        "caps[0].limit: 100.001 has more decimal places than AED has (2); an amount in whole minor units of AED",
+        "caps[0].limit: 100.001 is not in whole minor units of AED (0.01); a multiple of 0.01",
         'caps[2].kind: a second "spend" cap (the first is caps[0]); at most one cap of each kind',
     ]
     assert str(error).startswith("contract has 4 problems:\n  - contract.ends_on: ")
@@ -257,10 +259,11 @@ def test_amounts_in_kwd_may_have_three_decimals() -> None:
     """A fixed amount with fils is fine in KWD, where it would not be in AED."""
     fee = RecurringFee(code="kb", description="KB", amount="4000.125")
     assert _contract(currency="KWD", timezone="Asia/Kuwait", fees=[fee]).fees == (fee,)
-    with pytest.raises(
-        ContractError, match=r"fees\[0\]\.amount: 4000\.125 has more decimal places"
-    ):
+    with pytest.raises(ContractError) as caught:
         _contract(fees=[fee])
+    assert [str(problem) for problem in caught.value.problems] == [
+        "fees[0].amount: 4000.125 is not in whole minor units of AED (0.01); a multiple of 0.01"
+    ]
 
 
 def test_amounts_in_jpy_must_be_whole() -> None:
@@ -268,7 +271,7 @@ def test_amounts_in_jpy_must_be_whole() -> None:
     with pytest.raises(ContractError) as caught:
         _contract(currency="JPY", timezone="Asia/Tokyo", caps=[SpendCap(limit="100.5")])
     assert [str(problem) for problem in caught.value.problems] == [
-        "caps[0].limit: 100.5 has more decimal places than JPY has (0); an amount in whole minor units of JPY"
+        "caps[0].limit: 100.5 is not in whole minor units of JPY (1); a multiple of 1"
     ]
 
 
@@ -345,3 +348,46 @@ def test_resolution_rule_defaults() -> None:
     assert rule.require_confirmation is False
     assert rule.min_csat is None
     assert rule.partial.value == "all_or_nothing"
+
+
+@pytest.mark.parametrize(
+    ("window", "shown"),
+    [
+        (timedelta(seconds=1.5), "0:00:01.500000"),
+        (timedelta(hours=48, microseconds=1), "2 days, 0:00:00.000001"),
+    ],
+)
+def test_a_window_must_be_whole_seconds(window: timedelta, shown: str) -> None:
+    """A window with a fraction of a second is refused on reading and on writing."""
+    with pytest.raises(InvalidValueError) as read:
+        parse_window(window)
+    assert str(read.value) == (
+        f"recontact_window: {shown} is not a whole number of seconds; a window in whole seconds"
+    )
+    with pytest.raises(InvalidValueError) as written:
+        format_window(window)
+    assert str(written.value) == (
+        f"recontact_window: {shown} is not a whole number of seconds of 0 or more; "
+        "a window in whole seconds"
+    )
+
+
+def test_a_negative_window_cannot_be_written() -> None:
+    """format_window refuses a negative window, which parse_window never returns."""
+    with pytest.raises(InvalidValueError) as caught:
+        format_window(timedelta(seconds=-1))
+    assert str(caught.value) == (
+        "recontact_window: -1 day, 23:59:59 is not a whole number of seconds of 0 or more; "
+        "a window in whole seconds"
+    )
+
+
+@pytest.mark.parametrize(
+    ("window", "written"),
+    [(timedelta(0), "0h"), (timedelta(seconds=1), "1s"), (timedelta(minutes=90), "90m")],
+)
+def test_a_window_in_whole_seconds_reads_back(window: timedelta, written: str) -> None:
+    """Whole-second windows are written in their largest whole unit and read back equal."""
+    assert parse_window(window) == window
+    assert format_window(window) == written
+    assert parse_window(written) == window

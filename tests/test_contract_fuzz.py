@@ -527,15 +527,42 @@ def test_extreme_values_raise_only_our_errors() -> None:
             attempt()
 
 
-def test_huge_amounts_in_whole_minor_units_are_accepted() -> None:
-    """A spend limit and an increment of 1E+70 AED are whole numbers of fils: valid, if absurd."""
-    contract = Contract(
-        name="x",
-        currency="AED",
-        timezone="UTC",
-        starts_on=date(2026, 7, 1),
-        pricing=TierSchedule.graduated(Tier(up_to=None, unit_price=1)),
-        caps=[SpendCap(limit="1e70")],
-        rounding_increment="1e70",
-    )
-    assert contract.caps == (SpendCap(limit=Decimal("1E+70")),)
+_HUGE_HEAD: dict[str, Any] = {
+    "name": "x",
+    "currency": "AED",
+    "timezone": "UTC",
+    "starts_on": date(2026, 7, 1),
+    "pricing": TierSchedule.graduated(Tier(up_to=None, unit_price=1)),
+}
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: SpendCap(limit="1e70"),
+            "limit: '1e70' is too large; a number below 10^18 in size",
+        ),
+        (
+            lambda: Contract(**_HUGE_HEAD, rounding_increment="1e70"),
+            "rounding_increment: '1e70' is too large; a number below 10^18 in size",
+        ),
+        (
+            lambda: SpendCap(limit="1E18"),
+            "limit: '1E18' is too large; a number below 10^18 in size",
+        ),
+    ],
+)
+def test_huge_amounts_are_refused(build: Callable[[], object], message: str) -> None:
+    """A spend limit or an increment of 10^18 AED or more is refused, however it is written."""
+    with pytest.raises(InvalidValueError) as caught:
+        build()
+    assert str(caught.value) == message
+
+
+def test_the_largest_amounts_in_whole_increments_are_accepted() -> None:
+    """Just under 10^18: a 9E+17 limit in increments of 1E+17 is valid, if absurd, and plain."""
+    contract = Contract(**_HUGE_HEAD, caps=[SpendCap(limit="9E+17")], rounding_increment="1E+17")
+    assert contract.caps == (SpendCap(limit=Decimal(900_000_000_000_000_000)),)
+    assert str(SpendCap(limit="9E+17").limit) == "900000000000000000"
+    assert SpendCap(limit="999999999999999999.99").limit == Decimal("999999999999999999.99")

@@ -12,10 +12,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
-from resolutionpricing._interactions import Interaction
-from resolutionpricing._rules import PartialPolicy, RecontactScope, ResolutionRule
+from resolutionpricing import (
+    Decision,
+    DecisionStatus,
+    Interaction,
+    InvalidTypeError,
+    InvalidValueError,
+    PartialPolicy,
+    Reason,
+    RecontactScope,
+    ResolutionRule,
+    decide,
+)
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 LATER = T0 + timedelta(days=30)

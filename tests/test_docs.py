@@ -6,7 +6,9 @@
   every other ```toml block makes a valid contract when it takes the place of
   the same tables of ``examples/contract.toml``;
 - every ```text block under a ``<!-- cli: COMMAND -->`` comment is what
-  COMMAND prints (``<!-- cli exit=2: COMMAND -->`` for a failing command);
+  COMMAND prints (``<!-- cli exit=2: COMMAND -->`` for a failing command),
+  and one under ``<!-- cli-file: PATH -->`` is the start of the file PATH that
+  the page's previous command writes (a last line ``...`` stands for the rest);
 - Python is only shown as ```pycon, and the command line only in checked
   ```text blocks, so nothing escapes the checks above;
 - every public name has its ``::: resolutionpricing.Name`` block in the
@@ -22,16 +24,19 @@ import importlib.util
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import resolutionpricing
 from resolutionpricing import loads_contract
@@ -43,6 +48,7 @@ EXAMPLE_CONTRACT = ROOT / "examples" / "contract.toml"
 
 _OPENING = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})\s*(?P<language>[\w+-]*)(?P<rest>.*)$")
 _CLI = re.compile(r"^\s*<!--\s*cli(?:\s+exit=(?P<status>\d+))?:\s*(?P<command>.+?)\s*-->\s*$")
+_CLI_FILE = re.compile(r"^\s*<!--\s*cli-file:\s*(?P<path>\S+)\s*-->\s*$")
 _SNIPPET = re.compile(r'^\s*--8<--\s+"(?P<path>[^"]+)"\s*$')
 _RUNS_CLI = re.compile(r"^\s*(?:\$\s*)?(?:python3? -m )?resolutionpricing\b", re.MULTILINE)
 _DIRECTIVE = re.compile(r"^::: (?P<path>[\w.]+)\s*$", re.MULTILINE)
@@ -123,9 +129,27 @@ def test_docs_are_found() -> None:
     assert DOCS / "index.md" in PAGES
     assert _blocks_of("pycon")
     assert _cli_blocks()
+    assert _file_blocks()
+
+
+@pytest.fixture
+def _hypothesis_as_readers_run_it() -> Iterator[None]:
+    """The current Hypothesis profile, but without the ``reproduce_failure`` blob.
+
+    The ci profile prints one under every failure, which the pages show
+    without it, as a reader's session prints them.
+    """
+    profile = settings.get_current_profile_name()
+    settings.register_profile("docs", settings.get_profile(profile), print_blob=False)
+    settings.load_profile("docs")
+    try:
+        yield
+    finally:
+        settings.load_profile(profile)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
+@pytest.mark.usefixtures("_hypothesis_as_readers_run_it")
 def test_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every ```pycon block of the page prints exactly what the page says it prints."""
     monkeypatch.chdir(ROOT)
@@ -136,9 +160,14 @@ def test_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for block in blocks(page):
         if block.language != "pycon":
             continue
-        test = parser.get_doctest(block.text, namespace, _page_id(page), str(page), block.line - 1)
+        # One name per block: doctest finds an example's source by the name in its
+        # code's file name, and a function defined in one block may fail in a later one.
+        name = f"{_page_id(page)}:{block.line}"
+        test = parser.get_doctest(block.text, namespace, name, str(page), block.line - 1)
+        # A DocTest copies its globals; share one dict instead, as a Python session
+        # does, so that a name redefined in a later block is what earlier functions see.
+        test.globs = namespace
         runner.run(test, out=report.append, clear_globs=False)
-        namespace = test.globs  # a DocTest copies its globals: carry them to the next block
     if runner.failures:
         pytest.fail("".join(report), pytrace=False)
 
@@ -165,7 +194,19 @@ def _cli_blocks() -> list[Block]:
     return [block for block in _blocks_of("text") if _CLI.match(block.above)]
 
 
-def _run_cli(command: str) -> subprocess.CompletedProcess[str]:
+def _workspace(folder: Path) -> Path:
+    """A working directory for commands: the repository's examples, and room for their files."""
+    examples = folder / "examples"
+    if not examples.exists():
+        try:
+            examples.symlink_to(ROOT / "examples", target_is_directory=True)
+        except OSError:  # no symlinks (Windows without the privilege): copy
+            shutil.copytree(ROOT / "examples", examples)
+    return folder
+
+
+def _run_cli(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a documented command in ``cwd``, where ``examples/`` is the repository's."""
     words = shlex.split(command)
     assert words[0] == "resolutionpricing", f"only resolutionpricing commands run: {command}"
     environment = {
@@ -175,9 +216,14 @@ def _run_cli(command: str) -> subprocess.CompletedProcess[str]:
     }
     # argparse wraps help to the terminal's width: fix it, so the help text is stable.
     environment |= {"COLUMNS": "100", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    # The package is imported from wherever the test imported it, whatever the cwd.
+    source = str(Path(resolutionpricing.__file__).resolve().parents[1])
+    environment["PYTHONPATH"] = os.pathsep.join(
+        path for path in (source, environment.get("PYTHONPATH", "")) if path
+    )
     return subprocess.run(  # noqa: S603  (the command comes from our own docs)
         [sys.executable, "-m", "resolutionpricing", *words[1:]],
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         env=environment,
@@ -187,7 +233,7 @@ def _run_cli(command: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("block", _cli_blocks(), ids=_block_id)
-def test_cli_output_is_current(block: Block) -> None:
+def test_cli_output_is_current(block: Block, tmp_path: Path) -> None:
     """A ```text block under <!-- cli: ... --> is what the command prints, and its exit status."""
     marker = _CLI.match(block.above)
     assert marker is not None
@@ -196,13 +242,44 @@ def test_cli_output_is_current(block: Block) -> None:
     if shown and shown[0].startswith("$ "):
         assert shown[0] == f"$ {command}", f"{block.where}: the $ line is not the command run"
         shown = shown[1:]
-    result = _run_cli(command)
+    result = _run_cli(command, _workspace(tmp_path))
     printed = [line.rstrip() for line in (result.stdout + result.stderr).splitlines()]
     expected = [line.rstrip() for line in shown]
     if printed != expected:
         diff = "\n".join(difflib.unified_diff(expected, printed, "docs", "printed", lineterm=""))
         pytest.fail(f"{block.where}: `{command}` prints something else:\n{diff}", pytrace=False)
     assert result.returncode == status, f"{block.where}: `{command}` exits with {result.returncode}"
+
+
+def _file_blocks() -> list[Block]:
+    return [block for block in _blocks_of("text") if _CLI_FILE.match(block.above)]
+
+
+@pytest.mark.parametrize("block", _file_blocks(), ids=_block_id)
+def test_cli_files_are_current(block: Block, tmp_path: Path) -> None:
+    """A ```text block under <!-- cli-file: PATH --> starts the file the command above writes."""
+    marker = _CLI_FILE.match(block.above)
+    assert marker is not None
+    above = [
+        other
+        for other in blocks(block.page)
+        if other.language == "text" and other.line < block.line and _CLI.match(other.above)
+    ]
+    assert above, f"{block.where}: no <!-- cli: --> command above writes {marker['path']}"
+    command = _CLI.match(above[-1].above)
+    assert command is not None
+    _run_cli(command["command"], _workspace(tmp_path))
+    written = tmp_path / marker["path"]
+    assert written.is_file(), f"{block.where}: `{command['command']}` wrote no {marker['path']}"
+    shown = [line.rstrip() for line in block.text.splitlines()]
+    lines = [line.rstrip() for line in written.read_text(encoding="utf-8").splitlines()]
+    if shown and shown[-1] == "...":
+        shown = shown[:-1]
+        assert len(lines) > len(shown), f"{block.where}: `...` but the file has no more lines"
+        lines = lines[: len(shown)]
+    if lines != shown:
+        diff = "\n".join(difflib.unified_diff(shown, lines, "docs", "written", lineterm=""))
+        pytest.fail(f"{block.where}: {marker['path']} holds something else:\n{diff}", pytrace=False)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)

@@ -454,9 +454,9 @@ def test_contract_rules_on_fees_all_reported() -> None:
     with pytest.raises(ContractError) as caught:
         _contract(fees)
     assert [str(problem) for problem in caught.value.problems] == [
-        "fees[1].amount: 4000.001 has more decimal places than AED has (2); an amount in whole minor units of AED",
-        "fees[7].cap: 0.001 has more decimal places than AED has (2); an amount in whole minor units of AED",
-        "fees[7].milestones[0].amount: 1.005 has more decimal places than AED has (2); an amount in whole minor units of AED",
+        "fees[1].amount: 4000.001 is not in whole minor units of AED (0.01); a multiple of 0.01",
+        "fees[7].cap: 0.001 is not in whole minor units of AED (0.01); a multiple of 0.01",
+        "fees[7].milestones[0].amount: 1.005 is not in whole minor units of AED (0.01); a multiple of 0.01",
         "fees[0].code: 'escalations' is reserved for the calculator's own lines; a code other than escalations, implementation, minimum_commitment, resolutions, spend_cap",
         "fees[2].code: 'kb' is already the code of fees[1]; a code used by one fee only",
         'fees[4].kind: a second "per_escalation" fee (the first is fees[3]); at most one "per_escalation" fee',

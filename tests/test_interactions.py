@@ -14,16 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resolutionpricing._errors import (
+from resolutionpricing import (
+    Interaction,
     InteractionLogError,
     InvalidTypeError,
     InvalidValueError,
-    ResolutionPricingError,
-)
-from resolutionpricing._interactions import (
-    Interaction,
     ReadReport,
     RejectedRow,
+    ResolutionPricingError,
     interactions_from_records,
     read_interactions,
 )

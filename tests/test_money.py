@@ -137,6 +137,65 @@ def test_to_decimal_minimum_is_inclusive() -> None:
     assert to_decimal("0", minimum=Decimal(0)) == 0
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "999999999999999999.999999999999",
+        "-999999999999999999",
+        "0.000000000001",
+        "1.000000000000",
+    ],
+)
+def test_to_decimal_accepts_up_to_18_digits_before_the_point_and_12_after(value: str) -> None:
+    """Just below 10^18 in size, and 12 decimal places, are still accepted as written."""
+    assert to_decimal(value) == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("1E60", "'1E60'"),
+        ("1E18", "'1E18'"),
+        ("-1E18", "'-1E18'"),
+        (10**18, "1000000000000000000"),
+        (Decimal("1E+18"), "Decimal('1E+18')"),
+    ],
+)
+def test_to_decimal_refuses_numbers_of_10_to_the_18_or_more(value: object, shown: str) -> None:
+    """10^18 or more in size (either sign) is refused before any arithmetic can overflow."""
+    with pytest.raises(InvalidValueError) as caught:
+        to_decimal(value, "amount")
+    assert str(caught.value) == f"amount: {shown} is too large; a number below 10^18 in size"
+
+
+def test_to_decimal_drops_trailing_zeros_past_12_places() -> None:
+    """Zeros past the 12th place change nothing: they are dropped, not refused."""
+    number = to_decimal("1.0000000000000", "unit_price")
+    assert number == 1
+    assert number.as_tuple().exponent == -12
+
+
+@pytest.mark.parametrize("text", ["0.0000000000001", "1E-13", "1.0000000000001"])
+def test_to_decimal_refuses_more_than_12_decimal_places(text: str) -> None:
+    """A 13th significant decimal place is refused."""
+    with pytest.raises(InvalidValueError) as caught:
+        to_decimal(text, "unit_price")
+    assert str(caught.value) == (
+        f"unit_price: {text!r} has more than 12 decimal places; at most 12 decimal places"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("5E+3", "5000"), (Decimal("5E+3"), "5000"), (Decimal("1.2E+2"), "120"), ("0E+5", "0")],
+)
+def test_to_decimal_writes_positive_exponents_out(value: object, written: str) -> None:
+    """5E+3 and 5000 are the same number, and come out in the plain form."""
+    result = to_decimal(value)
+    assert str(result) == written
+    assert result.as_tuple().exponent == 0
+
+
 # every public constructor refuses floats and bools, naming the field
 
 CONSTRUCTORS: list[tuple[str, Callable[[object], object]]] = [

@@ -277,29 +277,49 @@ def test_rounding_increment_applies_to_lines_and_tax(rounding: str, line: str, t
     assert invoice.to_dict()["rounding_increment"] == "0.010"
 
 
-@pytest.mark.xfail(
-    reason="fixed amounts are checked against the minor unit, not the increment, and the "
-    "spend_cap line is not rounded: a 10.005 KWD spend cap gives a -9.995 line",
-    strict=True,
-)
-def test_every_line_is_a_multiple_of_the_increment() -> None:
-    """With a 0.010 increment, a contract either refuses 0.005 amounts or rounds every line."""
-    try:
-        contract = _contract(
+def test_fixed_amounts_must_be_whole_increments() -> None:
+    """With a 0.010 KWD increment, a 10.005 spend cap or a 5.005 commitment is refused."""
+    with pytest.raises(ContractError) as caught:
+        _contract(
             "1",
             currency="KWD",
             increment="0.010",
             caps=[SpendCap(limit="10.005")],
             fees=[MinimumCommitment(amount="5.005")],
         )
-    except ContractError:
-        return
-    for resolutions in (1, 20):
-        invoice = quote(contract, "2026-10", resolutions=resolutions)
-        # 1 x 1 = 1.000, true-up to 5.005; 20 x 1 = 20.000, capped to 10.005
-        assert [line.amount % Decimal("0.010") for line in invoice.lines] == [0] * len(
-            invoice.lines
-        )
+    assert [str(problem) for problem in caught.value.problems] == [
+        "caps[0].limit: 10.005 is not in whole rounding increments (0.010); a multiple of 0.010",
+        "fees[0].amount: 5.005 is not in whole rounding increments (0.010); a multiple of 0.010",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("resolutions", "expected"),
+    [
+        # 1 x 1 = 1.000; true-up to the 5.010 commitment: 4.010
+        ("1", [("resolutions", "1.000"), ("minimum_commitment", "4.010")]),
+        # 20 x 1 = 20.000; capped at 10.010: 10.010 - 20.000 = -9.990
+        ("20", [("resolutions", "20.000"), ("spend_cap", "-9.990")]),
+        # 20.0005 = 2000.05 steps of 0.010: 20.000 (half-up); the cap line is
+        # round(10.010 - 20.0005) = round(-9.9905) = -9.990, not -9.9905
+        ("20.0005", [("resolutions", "20.000"), ("spend_cap", "-9.990")]),
+    ],
+)
+def test_every_line_is_a_multiple_of_the_increment(
+    resolutions: str, expected: list[tuple[str, str]]
+) -> None:
+    """With a 0.010 increment and amounts in whole increments, every line ends in 0."""
+    contract = _contract(
+        "1",
+        currency="KWD",
+        increment="0.010",
+        caps=[SpendCap(limit="10.010")],
+        fees=[MinimumCommitment(amount="5.010")],
+    )
+    invoice = quote(contract, "2026-10", resolutions=resolutions)
+    capped = {"resolutions", "spend_cap", "minimum_commitment"}
+    assert [line for line in _lines(invoice) if line[0] in capped] == expected
+    assert [line.amount % Decimal("0.010") for line in invoice.lines] == [0] * len(invoice.lines)
 
 
 def test_fractional_resolutions_round_with_the_contracts_mode() -> None:
@@ -409,12 +429,14 @@ def test_counts() -> None:
 
 
 def test_counts_without_contacts() -> None:
-    """Without contacts there is no containment rate; with 0 contacts neither."""
+    """Without contacts there is no containment rate; with 0 contacts it is None."""
     contract = load_contract(EXAMPLE)
-    assert "containment_rate" not in quote(contract, "2026-10", resolutions=1).counts
+    counts = quote(contract, "2026-10", resolutions=1).counts
+    assert "contacts" not in counts
+    assert "containment_rate" not in counts
     counts = quote(contract, "2026-10", resolutions=0, contacts=0).counts
     assert counts["contacts"] == 0
-    assert "containment_rate" not in counts
+    assert counts["containment_rate"] is None
 
 
 # bad counts

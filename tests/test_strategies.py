@@ -173,8 +173,29 @@ def test_contracts_are_valid_and_can_be_quoted(currency: str | None, data: st.Da
     assert 0 <= contract.tax_rate <= Decimal("0.25")
     if contract.rounding_increment is not None:
         assert _fits(contract.rounding_increment, contract.currency)
+    step = contract.rounding_increment or Decimal(1).scaleb(-contract.minor_unit)
+    amounts = [cap.limit for cap in contract.caps if isinstance(cap, SpendCap)]
+    amounts += [amount for fee in contract.fees for amount in _fixed_amounts(fee)]
+    assert all(amount % step == 0 for amount in amounts)
     period = BillingPeriod.containing(contract.starts_on, contract.billing_period)
     assert quote(contract, period, resolutions=1).currency == contract.currency
+
+
+def test_contracts_with_an_increment_draw_amounts_in_whole_increments() -> None:
+    """With a 0.010 KWD increment, the smallest positive spend limit and commitment are 0.010."""
+
+    def positive_limit_and_commitment(contract: Contract) -> bool:
+        return (
+            contract.rounding_increment == Decimal("0.010")
+            and any(isinstance(cap, SpendCap) and cap.limit > 0 for cap in contract.caps)
+            and any(isinstance(fee, MinimumCommitment) and fee.amount > 0 for fee in contract.fees)
+        )
+
+    reproducible = settings(derandomize=True, database=None, max_examples=5000)
+    found = find(rps.contracts("KWD"), positive_limit_and_commitment, settings=reproducible)
+    limits = [str(cap.limit) for cap in found.caps if isinstance(cap, SpendCap)]
+    commitments = [str(fee.amount) for fee in found.fees if isinstance(fee, MinimumCommitment)]
+    assert (limits, commitments) == (["0.010"], ["0.010"])
 
 
 _START = datetime(2026, 10, 31, 23, 30, tzinfo=timezone(timedelta(hours=4)))

@@ -25,13 +25,14 @@ from __future__ import annotations
 import decimal
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeVar
 
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
-from resolutionpricing._errors import InvalidTypeError
+from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError
 from resolutionpricing._fees import (
     ImplementationFee,
     MinimumCommitment,
@@ -39,7 +40,6 @@ from resolutionpricing._fees import (
     PerEscalationFee,
     RecurringFee,
 )
-from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice, LineItem
 from resolutionpricing._money import ARITHMETIC, to_decimal
@@ -77,7 +77,7 @@ def quote(
         A final `Invoice`, with the fees that fall in the period, caps, the
         minimum commitment and tax.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import load_contract, quote
         >>> invoice = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000, escalations=3100)
         >>> [(line.code, str(line.amount)) for line in invoice.lines]
@@ -136,12 +136,12 @@ def calculate_invoice(
         reason), ``overflow_units``, ``containment_rate`` and
         ``resolution_rate``.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import calculate_invoice, load_contract, read_interactions
         >>> contract = load_contract("examples/contract.toml")
         >>> invoice = calculate_invoice(contract, read_interactions("examples/interactions.csv"), "2026-10")
         >>> invoice.final, invoice.counts["contacts"], invoice.counts["billable_units"]
-        (True, 13339, Decimal('...'))
+        (True, 13333, Decimal('6361.5017'))
     """
     rows = list(interactions)
     resolved_period = contract.period(period)
@@ -155,11 +155,27 @@ def calculate_invoice(
         if start <= by_id[decision.interaction_id].ended_at < end
     ]
     # Chronological order for the pause cap: the last units to end overflow.
-    in_period.sort(key=lambda pair: (pair[0].ended_at, pair[0].started_at, pair[0].id))
+    # Sorted as instants (UTC): aware datetimes sharing a tzinfo compare by wall
+    # clock, which is wrong in a repeated daylight-saving hour.
+    in_period.sort(
+        key=lambda pair: (
+            pair[0].ended_at.astimezone(UTC),
+            pair[0].started_at.astimezone(UTC),
+            pair[0].id,
+        )
+    )
     counts = _log_counts(in_period)
     billable_units = counts["billable_units"]
     assert isinstance(billable_units, Decimal)  # noqa: S101 (set by _log_counts)
     known_at = as_of if as_of is not None else _latest(rows)
+    try:
+        shown_as_of = None if known_at is None else known_at.astimezone(tz)
+    except OverflowError:
+        raise InvalidValueError(
+            "as_of",
+            f"{known_at} is out of range in {contract.timezone}",
+            "a date before 9999-12-31",
+        ) from None
     return price_period(
         contract,
         resolved_period,
@@ -167,7 +183,7 @@ def calculate_invoice(
         escalations=int(str(counts["escalated"])),
         counts=counts,
         final=counts["pending"] == 0,
-        as_of=None if known_at is None else known_at.astimezone(tz),
+        as_of=shown_as_of,
         overflow_from=_first_overflow(contract, in_period),
     )
 
@@ -175,7 +191,7 @@ def calculate_invoice(
 def _latest(rows: list[Interaction]) -> datetime | None:
     if not rows:
         return None
-    return max(max(row.started_at, row.ended_at) for row in rows)
+    return max(max(row.started_at.astimezone(UTC), row.ended_at.astimezone(UTC)) for row in rows)
 
 
 def _log_counts(in_period: list[tuple[Interaction, Decision]]) -> dict[str, object]:
@@ -196,7 +212,11 @@ def _log_counts(in_period: list[tuple[Interaction, Decision]]) -> dict[str, obje
             "billable_units": units,
             "pending": pending,
             "not_billable_interactions": len(not_billable),
-            "not_billable": {reason.value: by_reason[reason.value] for reason in Reason if by_reason[reason.value]},
+            "not_billable": {
+                reason.value: by_reason[reason.value]
+                for reason in Reason
+                if by_reason[reason.value]
+            },
             "containment_rate": _rate(contacts - escalated, contacts),
             "resolution_rate": _rate(len(billable), contacts),
         }
@@ -265,7 +285,7 @@ def price_period(
             total=subtotal + tax,
             rounding=contract.rounding,
             rounding_increment=contract.rounding_increment,
-            counts={**counts, "overflow_units": overflow},
+            counts={**counts, "overflow_units": overflow or _ZERO},
             as_of=as_of,
         )
 

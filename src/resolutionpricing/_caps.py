@@ -32,7 +32,7 @@ class PauseCap:
     Attributes:
         limit: the most units billed in one period.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import PauseCap
         >>> PauseCap(limit=25000).limit
         Decimal('25000')
@@ -51,7 +51,7 @@ class StepDownCap:
         above: how many units the tier schedule prices.
         unit_price: the price of every unit beyond ``above``.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import StepDownCap
         >>> StepDownCap(above=30000, unit_price="1.50").unit_price
         Decimal('1.50')
@@ -73,7 +73,7 @@ class SpendCap:
     Attributes:
         limit: the most the resolutions of one period cost.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import SpendCap
         >>> SpendCap(limit="90000.00").limit
         Decimal('90000.00')

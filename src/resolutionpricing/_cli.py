@@ -11,6 +11,7 @@ import csv
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from dateutil.parser import isoparse
@@ -73,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     quote_command.add_argument(
         "--contacts", type=_count, default=None, help="contacts in the period, if known"
     )
-    quote_command.add_argument("--format", choices=("text", "json"), default="text", help=format_help)
+    quote_command.add_argument(
+        "--format", choices=("text", "json"), default="text", help=format_help
+    )
 
     invoice_command = commands.add_parser(
         "invoice", help="price one billing period from an interaction log"
@@ -89,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="what was known, an ISO 8601 timestamp with a time zone (default: the log's latest)",
     )
-    invoice_command.add_argument("--format", choices=("text", "json"), default="text", help=format_help)
+    invoice_command.add_argument(
+        "--format", choices=("text", "json"), default="text", help=format_help
+    )
     invoice_command.add_argument(
         "--decisions",
         metavar="PATH",
@@ -103,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0, or 2 for bad input).
 
-    Example:
+    Examples:
         >>> from resolutionpricing._cli import main
         >>> main(["quote", "examples/contract.toml", "--period", "2026-10", "--resolutions", "12000", "--format", "json"])
         {"as_of":null,...,"total":"42787.50"}
@@ -133,7 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ResolutionPricingError as error:
         sys.stderr.write(f"resolutionpricing: error: {error}\n")
         return 2
-    sys.stdout.write(invoice.to_json() + "\n" if arguments.format == "json" else render_text(invoice))
+    except OSError as error:  # the log cannot be read: missing, a folder, no permission
+        sys.stderr.write(f"resolutionpricing: error: {error.filename}: {error.strerror}\n")
+        return 2
+    sys.stdout.write(
+        invoice.to_json() + "\n" if arguments.format == "json" else render_text(invoice)
+    )
     return 0
 
 
@@ -149,7 +159,7 @@ def write_decisions(
     contract's time zone and cadence; ``reasons`` and ``recontacted_by`` are
     separated by ``;``. Rows come in the order of ``decisions``.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> from resolutionpricing import decide, load_contract, read_interactions
         >>> from resolutionpricing._cli import write_decisions
@@ -188,7 +198,7 @@ def write_decisions(
 def render_text(invoice: Invoice) -> str:
     """The invoice as a readable table, one row per line, then subtotal, tax and total.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import load_contract, quote
         >>> from resolutionpricing._cli import render_text
         >>> print(render_text(quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000)), end="")
@@ -220,7 +230,7 @@ def render_text(invoice: Invoice) -> str:
         )
         if line.code == "resolutions":
             rows.extend(
-                f"{'':<{code_width}}   {text:<68} {format_decimal(amount):>15}"
+                f"{'':<{code_width}}   {text:<68} {_text(amount):>15}"
                 for text, amount in _breakdown(line.details)
             )
     width = code_width + 1 + 44 + 1 + 10 + 1 + 14
@@ -254,24 +264,22 @@ def _breakdown(details: Mapping[str, object]) -> list[tuple[str, object]]:
 def _count_rows(counts: Mapping[str, object]) -> list[str]:
     if "contacts" not in counts or "pending" not in counts:
         return []
-    rows = ["", "Contacts of the period"]
-    for key in ("contacts", "escalated", "billable_interactions", "billable_units", "pending"):
-        rows.append(f"  {key.replace('_', ' '):<28} {_text(counts[key]):>12}")
+
+    def row(label: str, value: object, indent: int = 2) -> str:
+        return f"{'':<{indent}}{label.replace('_', ' '):<{30 - indent}} {_text(value):>12}"
+
+    keys = ("contacts", "escalated", "billable_interactions", "billable_units", "pending")
+    rows = ["", "Contacts of the period", *(row(key, counts[key]) for key in keys)]
+    rows.append(row("not billable", counts.get("not_billable_interactions")))
     not_billable = counts.get("not_billable")
-    rows.append(f"  {'not billable':<28} {_text(counts.get('not_billable_interactions')):>12}")
     if isinstance(not_billable, Mapping):
-        rows.extend(
-            f"    {reason.replace('_', ' '):<26} {_text(number):>12}"
-            for reason, number in not_billable.items()
-        )
-    for key in ("overflow_units", "containment_rate", "resolution_rate"):
-        rows.append(f"  {key.replace('_', ' '):<28} {_text(counts.get(key)):>12}")
+        rows.extend(row(reason, number, indent=4) for reason, number in not_billable.items())
+    rates = ("overflow_units", "containment_rate", "resolution_rate")
+    rows.extend(row(key, counts.get(key)) for key in rates)
     return rows
 
 
 def _text(value: object) -> str:
-    from decimal import Decimal  # noqa: PLC0415
-
     if value is None:
         return "-"
     return format_decimal(value) if isinstance(value, Decimal) else str(value)

@@ -170,7 +170,7 @@ class Contract:
         caps: volume caps (applied pause, step-down, spend).
         fees: the fee items.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from resolutionpricing import Contract, Tier, TierSchedule
         >>> contract = Contract(
@@ -235,7 +235,8 @@ class Contract:
         step, unit = minor, f"whole minor units of {self.currency} ({minor})"
         if self.rounding_increment is not None:
             if _whole_steps(self.rounding_increment, minor):
-                step, unit = self.rounding_increment, f"whole rounding increments ({step})"
+                step = self.rounding_increment
+                unit = f"whole rounding increments ({step})"
             else:
                 problems.append(
                     InvalidValueError(
@@ -259,7 +260,7 @@ class Contract:
             elif isinstance(fee, (RecurringFee, OneTimeFee, MinimumCommitment)):
                 amounts.append((fee.amount, f"fees[{index}].amount"))
         problems.extend(
-            InvalidValueError(path, f"{amount} is not in {unit}", f"an amount in {unit}")
+            InvalidValueError(path, f"{amount} is not in {unit}", f"a multiple of {step}")
             for amount, path in amounts
             if amount is not None and not _whole_steps(amount, step)
         )
@@ -325,7 +326,7 @@ class Contract:
 
         The period must be of the contract's cadence and overlap its term.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import load_contract
             >>> contract = load_contract("examples/contract.toml")
             >>> contract.period("2026-10").label

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import decimal
 import enum
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -77,8 +77,8 @@ _AS_OF_HINT: Final = "a timezone-aware datetime such as 2026-11-01T00:00:00+00:0
 class DecisionStatus(enum.Enum):
     """Whether a contact bills: now, not at all, or once its window closes.
 
-    Example:
-        >>> from resolutionpricing._decisions import DecisionStatus
+    Examples:
+        >>> from resolutionpricing import DecisionStatus
         >>> [status.value for status in DecisionStatus]
         ['billable', 'not_billable', 'pending']
     """
@@ -96,8 +96,8 @@ class Reason(enum.Enum):
 
     Members are declared in the order a decision lists them.
 
-    Example:
-        >>> from resolutionpricing._decisions import Reason
+    Examples:
+        >>> from resolutionpricing import Reason
         >>> Reason("low_csat"), Reason.PARTIAL.value
         (<Reason.LOW_CSAT: 'low_csat'>, 'partial')
     """
@@ -136,16 +136,16 @@ class Decision:
             (``started_at``, ``id``).
         voided_topics: the resolved topics those re-contacts voided.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
-        >>> from resolutionpricing._decisions import Decision, DecisionStatus, Reason
+        >>> from resolutionpricing import Decision, DecisionStatus, Reason
         >>> decision = Decision(
         ...     interaction_id="c1", status=DecisionStatus.BILLABLE,
         ...     units=Decimal("0.5000"), provisional_units=Decimal("0.5000"),
         ...     reasons=(Reason.PARTIAL,),
         ... )
-        >>> decision.is_billable, decision.recontacted_by
-        (True, ())
+        >>> decision.units, decision.recontacted_by, decision.voided_topics
+        (Decimal('0.5000'), (), frozenset())
     """
 
     interaction_id: str
@@ -156,30 +156,15 @@ class Decision:
     recontacted_by: tuple[str, ...] = ()
     voided_topics: frozenset[str] = frozenset()
 
-    @property
-    def is_billable(self) -> bool:
-        """Whether the contact bills now.
-
-        Example:
-            >>> from decimal import Decimal
-            >>> from resolutionpricing._decisions import Decision, DecisionStatus
-            >>> Decision(
-            ...     interaction_id="c1", status=DecisionStatus.PENDING,
-            ...     units=Decimal(0), provisional_units=Decimal(1),
-            ... ).is_billable
-            False
-        """
-        return self.status is DecisionStatus.BILLABLE
-
     def to_dict(self) -> dict[str, object]:
         """Return the decision as JSON-safe data: strings, lists and nothing else.
 
         Units are written as plain decimal strings without trailing zeros
         (``"0.6667"``, ``"1"``); topics are sorted.
 
-        Example:
+        Examples:
             >>> from decimal import Decimal
-            >>> from resolutionpricing._decisions import Decision, DecisionStatus, Reason
+            >>> from resolutionpricing import Decision, DecisionStatus, Reason
             >>> Decision(
             ...     interaction_id="c1", status=DecisionStatus.PENDING,
             ...     units=Decimal(0), provisional_units=Decimal("0.6667"),
@@ -262,7 +247,7 @@ def _canonical_order(ids: list[str], starts: list[int], cutoff: int) -> tuple[li
 
 def _shared(rule: ResolutionRule) -> Callable[[Interaction], Hashable]:
     """What a contact must share with another (besides a topic, under ``same_topic``)."""
-    fields = ["customer_id", "channel"]
+    fields = ["customer_id"]
     if not rule.cross_channel:
         fields.append("channel")
     if rule.recontact_scope is RecontactScope.SAME_CONVERSATION:
@@ -396,10 +381,10 @@ def decide(
         InvalidTypeError: for an ``as_of`` that is not a datetime, or a row
             that is not an `Interaction`.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timedelta, timezone
         >>> from resolutionpricing import Interaction, ResolutionRule
-        >>> from resolutionpricing._decisions import decide
+        >>> from resolutionpricing import decide
         >>> start = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
         >>> def contact(id, hours, topics, resolved):
         ...     return Interaction(

@@ -29,7 +29,7 @@ class ResolutionPricingError(Exception):
 
     Catch it to handle any problem with a contract, a log or a period.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import ResolutionPricingError, Tier
         >>> try:
         ...     Tier(up_to=5, unit_price="-1")
@@ -64,7 +64,7 @@ class _LocatedError(ResolutionPricingError):
     def at(self, prefix: str) -> Self:
         """Return the same error, located under ``prefix``.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import InvalidValueError
             >>> str(InvalidValueError("up_to", "is 0", "must be above 0").at("tiers[0]"))
             'tiers[0].up_to: is 0; must be above 0'
@@ -88,7 +88,7 @@ class InvalidValueError(_LocatedError, ValueError):
         problem: what is wrong with it.
         allowed: what would be accepted instead.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import InvalidValueError, TierSchedule
         >>> try:
         ...     TierSchedule.graduated()
@@ -106,7 +106,7 @@ class InvalidTypeError(_LocatedError, TypeError):
         problem: what is wrong with it.
         allowed: what would be accepted instead.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import InvalidTypeError, Tier
         >>> try:
         ...     Tier(up_to=5, unit_price=0.99)
@@ -153,7 +153,7 @@ class ContractError(_ProblemGroupError):
     Each of ``exceptions`` is an `InvalidValueError` or `InvalidTypeError`
     whose ``path`` names the key, such as ``pricing.tiers[1].up_to``.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from resolutionpricing import ContractError, contract_from_dict
         >>> head = {"currency": "XAU", "timezone": "Asia/Dubai", "starts_on": date(2026, 7, 1)}
@@ -174,7 +174,7 @@ class InteractionLogError(_ProblemGroupError):
     Each of ``exceptions`` is an `InvalidValueError` or `InvalidTypeError`
     whose ``path`` names the line (or record) and the column.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import InteractionLogError, interactions_from_records
         >>> try:
         ...     interactions_from_records([{"id": "a"}])
@@ -187,7 +187,7 @@ class InteractionLogError(_ProblemGroupError):
 def parse_choice(choices: type[_E], value: object, path: str) -> _E:
     """Convert ``value`` to a member of ``choices``, or raise a located error listing them.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import PricingMode
         >>> parse_choice(PricingMode, "tiered", "pricing.mode")
         Traceback (most recent call last):

@@ -70,7 +70,7 @@ class Milestone:
         accepted_on: the date the buyer accepted it; it is billed in the period
             that contains this date.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from resolutionpricing import Milestone
         >>> Milestone(deliverable="API integration", amount="80000.00", accepted_on=date(2026, 7, 15)).amount
@@ -109,7 +109,7 @@ class ImplementationFee:
         amortize_months: over how many months a business case spreads this fee
             (default 24); it does not change invoices.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from resolutionpricing import ImplementationFee, Milestone
         >>> fee = ImplementationFee(
@@ -138,7 +138,7 @@ class ImplementationFee:
     def schedule(self) -> tuple[tuple[Milestone, Decimal, Decimal], ...]:
         """Every milestone in billing order with what is billed and what is waived.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from resolutionpricing import ImplementationFee, Milestone
             >>> fee = ImplementationFee(milestones=[Milestone(deliverable="A", amount=5, accepted_on=date(2026, 1, 2))])
@@ -173,7 +173,7 @@ class RecurringFee:
         starts_on: the first day it applies (None: from the contract's start).
         ends_on: the last day it applies, inclusive (None: to the contract's end).
 
-    Example:
+    Examples:
         >>> from resolutionpricing import RecurringFee
         >>> RecurringFee(code="kb_maintenance", description="Knowledge base maintenance", amount="4000.00").amount
         Decimal('4000.00')
@@ -207,7 +207,7 @@ class PerEscalationFee:
         unit_price: the price of each escalation (the clean model is 0).
         description: the line's description.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import PerEscalationFee
         >>> PerEscalationFee(unit_price="0.00").unit_price
         Decimal('0.00')
@@ -228,7 +228,7 @@ class OneTimeFee:
         amount: the charge.
         bill_on: the date it is billed.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from resolutionpricing import OneTimeFee
         >>> OneTimeFee(code="retraining", description="Retraining cycle", amount=12000, bill_on=date(2027, 3, 1)).code
@@ -252,7 +252,7 @@ class MinimumCommitment:
     Attributes:
         amount: the minimum per period.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import MinimumCommitment
         >>> MinimumCommitment(amount="15000.00").amount
         Decimal('15000.00')

@@ -75,7 +75,7 @@ def load_contract(path: str | os.PathLike[str]) -> Contract:
         ContractError: listing every problem in the file, each with its path
             (``pricing.tiers[1].up_to``), what was wrong, and what is allowed.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import load_contract
         >>> contract = load_contract("examples/contract.toml")
         >>> contract.currency, contract.pricing.mode.value, len(contract.fees)
@@ -100,7 +100,7 @@ def load_contract(path: str | os.PathLike[str]) -> Contract:
 def loads_contract(text: str, *, source: str = "contract") -> Contract:
     """Read a contract from TOML text.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import loads_contract
         >>> contract = loads_contract('''
         ... [contract]
@@ -133,7 +133,7 @@ def contract_from_dict(data: Mapping[str, Any], *, source: str = "contract") -> 
     Raises:
         ContractError: listing every problem, each with its path.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import contract_from_dict
         >>> contract_from_dict({
         ...     "contract": {"name": "Pilot", "currency": "SAR", "timezone": "Asia/Riyadh", "starts_on": date(2026, 7, 1)},
@@ -408,7 +408,7 @@ def contract_to_dict(contract: Contract) -> dict[str, Any]:
 
     Reading it back with `contract_from_dict` gives an equal contract.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import contract_to_dict, load_contract
         >>> data = contract_to_dict(load_contract("examples/contract.toml"))
         >>> data["pricing"]["tiers"][0]
@@ -475,7 +475,7 @@ def _item(item: Cap | Fee) -> dict[str, object]:
 def dump_contract(contract: Contract) -> str:
     """The contract as TOML text; `loads_contract` reads it back to an equal contract.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import dump_contract, load_contract, loads_contract
         >>> contract = load_contract("examples/contract.toml")
         >>> loads_contract(dump_contract(contract)) == contract

@@ -151,7 +151,7 @@ class Interaction:
         csat: the customer's rating from 1 to 5, or None.
         attributes: any other columns (tenant, region), as strings.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timezone
         >>> from resolutionpricing import Interaction
         >>> contact = Interaction(
@@ -549,8 +549,8 @@ class RejectedRow:
             an object is kept as ``{"text": line}``, and a record that is not a
             mapping as ``{"record": value}``.
 
-    Example:
-        >>> from resolutionpricing._interactions import interactions_from_records
+    Examples:
+        >>> from resolutionpricing import interactions_from_records
         >>> report = interactions_from_records([{"id": "a", "csat": 6}], errors="collect")
         >>> rejected = report.rejected[0]
         >>> rejected.line, rejected.raw["csat"], str(rejected.problems[-1])
@@ -574,8 +574,8 @@ class ReadReport:
         interactions: the valid rows, in file order.
         rejected: the invalid rows, in file order, each with its problems.
 
-    Example:
-        >>> from resolutionpricing._interactions import interactions_from_records
+    Examples:
+        >>> from resolutionpricing import interactions_from_records
         >>> good = {
         ...     "id": "c1", "customer_id": "u1", "channel": "chat",
         ...     "started_at": "2026-10-01T09:00:00Z", "ended_at": "2026-10-01T09:04:00Z",
@@ -927,9 +927,9 @@ def read_interactions(
         InvalidValueError: for another extension, or another value of ``errors``.
         OSError: if the file cannot be opened.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
-        >>> from resolutionpricing._interactions import read_interactions
+        >>> from resolutionpricing import read_interactions
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     log = pathlib.Path(folder, "october.csv")
         ...     _ = log.write_text(
@@ -1006,9 +1006,9 @@ def interactions_from_records(
         InvalidTypeError: if ``records`` is not an iterable of records.
         InvalidValueError: for another value of ``errors``.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timezone
-        >>> from resolutionpricing._interactions import interactions_from_records
+        >>> from resolutionpricing import interactions_from_records
         >>> (contact,) = interactions_from_records([{
         ...     "id": "c1", "customer_id": "u1", "channel": "chat",
         ...     "started_at": datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc),

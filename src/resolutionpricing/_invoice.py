@@ -21,7 +21,7 @@ __all__ = ["Invoice", "LineItem", "to_json_safe"]
 def to_json_safe(value: object) -> object:
     """Turn decimals into plain strings, and mappings and sequences into dicts and lists.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> from resolutionpricing._invoice import to_json_safe
         >>> to_json_safe({"amount": Decimal("5E+3"), "ids": ("a", "b")})
@@ -59,7 +59,7 @@ class LineItem:
         details: how the amount was reached (the per-tier breakdown of the
             resolution charge, a milestone's waived part...), exact and unrounded.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> from resolutionpricing import LineItem
         >>> line = LineItem(code="kb_maintenance", description="KB", quantity=Decimal(1), unit_price=Decimal("4000.00"), amount=Decimal("4000.00"))
@@ -112,9 +112,10 @@ class Invoice:
         rounding: the rounding mode used.
         rounding_increment: the rounding step, if the contract has one.
         counts: the counts behind the invoice (contacts, billable units...).
-        as_of: what was known when the invoice was made (None for a quote).
+        as_of: what was known when the invoice was made, in the contract's
+            time zone (None for a quote).
 
-    Example:
+    Examples:
         >>> from resolutionpricing import load_contract, quote
         >>> invoice = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000)
         >>> invoice.subtotal, invoice.tax, invoice.total
@@ -138,7 +139,7 @@ class Invoice:
     def line(self, code: str) -> LineItem | None:
         """The first line with ``code``, or None.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import load_contract, quote
             >>> quote(load_contract("examples/contract.toml"), "2026-10", resolutions=100).line("minimum_commitment").amount
             Decimal('14650.00')
@@ -148,7 +149,7 @@ class Invoice:
     def to_dict(self) -> dict[str, Any]:
         """The invoice as JSON-safe data: amounts and quantities are strings.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import load_contract, quote
             >>> data = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000).to_dict()
             >>> sorted(data)
@@ -175,7 +176,7 @@ class Invoice:
     def to_json(self) -> str:
         """Canonical JSON: keys sorted, no spaces, UTF-8 text; the same invoice gives the same bytes.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import load_contract, quote
             >>> quote(load_contract("examples/contract.toml"), "2026-10", resolutions=0).to_json()[:30]
             '{"as_of":null,"contract":"Gulf'
@@ -186,7 +187,7 @@ class Invoice:
     def fingerprint(self) -> str:
         """The sha256 of `Invoice.to_json` (UTF-8), in hex: two equal invoices share it.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import load_contract, quote
             >>> len(quote(load_contract("examples/contract.toml"), "2026-10", resolutions=0).fingerprint)
             64

@@ -33,6 +33,7 @@ _MAX_DIGITS: Final = 18
 """Numbers must be below 10^18: far above any invoice, and the product of two
 such numbers with `_MAX_PLACES` places each still fits `ARITHMETIC` exactly."""
 _MAX_PLACES: Final = 12
+_SMALLEST: Final = Decimal(1).scaleb(-_MAX_PLACES)
 _DECIMAL_HINT: Final = 'use a Decimal, an int or a decimal string such as "0.99"'
 
 
@@ -42,7 +43,7 @@ class Rounding(enum.Enum):
     ``HALF_UP`` (the default) is the legal default in the EU (Regulation 1103/97)
     and the UAE; ``HALF_EVEN`` (banker's rounding) is what some processors use.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> from resolutionpricing import Rounding, round_money
         >>> round_money(Decimal("2.125"), "AED", Rounding.HALF_UP)
@@ -74,7 +75,7 @@ def to_decimal(value: object, path: str = "", *, minimum: Decimal | None = None)
             number of 10^18 or more, one with more than 12 decimal places, or
             a value below ``minimum``.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import to_decimal
         >>> to_decimal("0.99")
         Decimal('0.99')
@@ -106,17 +107,24 @@ def to_decimal(value: object, path: str = "", *, minimum: Decimal | None = None)
         raise InvalidValueError(
             path, f"{value!r} is too large", f"a number below 10^{_MAX_DIGITS} in size"
         )
+    return _check_range(number, path, minimum, value)
+
+
+def _check_range(number: Decimal, path: str, minimum: Decimal | None, value: object) -> Decimal:
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -_MAX_PLACES:
-        raise InvalidValueError(
-            path,
-            f"{value!r} has more than {_MAX_PLACES} decimal places",
-            f"at most {_MAX_PLACES} decimal places",
-        )
-    if isinstance(exponent, int) and exponent > 0:
+        shortened = number.quantize(_SMALLEST, rounding=decimal.ROUND_DOWN, context=ARITHMETIC)
+        if shortened != number:
+            raise InvalidValueError(
+                path,
+                f"{value!r} has more than {_MAX_PLACES} decimal places",
+                f"at most {_MAX_PLACES} decimal places",
+            )
+        number = shortened  # only trailing zeros went
+    elif isinstance(exponent, int) and exponent > 0:
         # 5E+3 and 5000 are the same number; keep the plain form so that
         # invoices print the same whichever way it was written.
-        number = number.quantize(Decimal(1))
+        number = number.quantize(Decimal(1), context=ARITHMETIC)
     if minimum is not None and number < minimum:
         problem = "is negative" if minimum == 0 else f"is below {minimum}"
         raise InvalidValueError(path, f"{number} {problem}", f"must be {minimum} or more")
@@ -130,7 +138,7 @@ def minor_unit(currency: str) -> int:
         InvalidValueError: for a code that is not an ISO 4217 currency, or is a
             fund or a metal.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import minor_unit
         >>> minor_unit("AED"), minor_unit("KWD"), minor_unit("JPY"), minor_unit("IQD")
         (2, 3, 0, 3)
@@ -162,7 +170,7 @@ def round_money(
         increment: a rounding step such as ``Decimal("0.010")`` for KWD
             processors that need 3-decimal amounts to end in 0.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> from resolutionpricing import Rounding, round_money
         >>> round_money(Decimal("1.2345"), "KWD", Rounding.HALF_UP)
@@ -185,7 +193,7 @@ def format_decimal(value: Decimal) -> str:
 
     Trailing zeros are kept: ``Decimal("3.50")`` is written ``3.50``.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> from resolutionpricing._money import format_decimal
         >>> format_decimal(Decimal("5E+3")), format_decimal(Decimal("3.50"))

@@ -20,7 +20,7 @@ _LABEL_HINT = 'a month "YYYY-MM" (such as "2026-10") or a quarter "YYYY-Qn" (suc
 class Cadence(enum.Enum):
     """How long a contract's billing period is.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import Cadence
         >>> Cadence("quarterly").months
         3
@@ -42,7 +42,7 @@ def _cadence(value: object) -> Cadence:
 def zone(name: str, path: str = "timezone") -> ZoneInfo:
     """The IANA time zone ``name`` (``"Asia/Dubai"``), or a located error.
 
-    Example:
+    Examples:
         >>> from resolutionpricing._periods import zone
         >>> zone("Asia/Dubai")
         zoneinfo.ZoneInfo(key='Asia/Dubai')
@@ -73,7 +73,7 @@ class BillingPeriod:
         start: the first day of the period.
         cadence: `Cadence.MONTHLY` or `Cadence.QUARTERLY`.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import BillingPeriod
         >>> period = BillingPeriod.parse("2026-10")
         >>> period.label, period.start, period.end
@@ -101,7 +101,7 @@ class BillingPeriod:
     def month(cls, year: int, month: int) -> BillingPeriod:
         """The calendar month ``year``-``month``.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import BillingPeriod
             >>> BillingPeriod.month(2026, 10).label
             '2026-10'
@@ -114,7 +114,7 @@ class BillingPeriod:
     def quarter(cls, year: int, quarter: int) -> BillingPeriod:
         """The calendar quarter ``quarter`` (1 to 4) of ``year``.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import BillingPeriod
             >>> BillingPeriod.quarter(2026, 4).end
             datetime.date(2027, 1, 1)
@@ -127,7 +127,7 @@ class BillingPeriod:
     def parse(cls, label: str) -> BillingPeriod:
         """The period a label names: ``"2026-10"`` (a month) or ``"2026-Q4"`` (a quarter).
 
-        Example:
+        Examples:
             >>> from resolutionpricing import BillingPeriod
             >>> BillingPeriod.parse("2027-Q1").start
             datetime.date(2027, 1, 1)
@@ -144,7 +144,7 @@ class BillingPeriod:
     def containing(cls, day: date, cadence: Cadence | str = Cadence.MONTHLY) -> BillingPeriod:
         """The period of ``cadence`` that contains the calendar date ``day``.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from resolutionpricing import BillingPeriod
             >>> BillingPeriod.containing(date(2026, 11, 30), "quarterly").label
@@ -169,7 +169,7 @@ class BillingPeriod:
     def contains(self, day: date) -> bool:
         """Whether the calendar date ``day`` is in the period.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from resolutionpricing import BillingPeriod
             >>> BillingPeriod.parse("2026-10").contains(date(2026, 10, 31))
@@ -180,7 +180,7 @@ class BillingPeriod:
     def bounds(self, timezone: str) -> tuple[datetime, datetime]:
         """The period's first instant and the first instant after it, in ``timezone``.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import BillingPeriod
             >>> start, end = BillingPeriod.parse("2026-10").bounds("Asia/Dubai")
             >>> start.isoformat(), end.isoformat()
@@ -195,7 +195,7 @@ class BillingPeriod:
     def next(self) -> BillingPeriod:
         """The period right after this one.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import BillingPeriod
             >>> BillingPeriod.parse("2026-12").next().label
             '2027-01'

@@ -37,7 +37,7 @@ def parse_window(value: object, path: str = "recontact_window") -> timedelta:
     Raises:
         InvalidValueError: for text that is not such a duration, or a negative one.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import parse_window
         >>> parse_window("48h") == parse_window("2d") == parse_window("PT48H")
         True
@@ -76,7 +76,7 @@ def parse_window(value: object, path: str = "recontact_window") -> timedelta:
 def format_window(window: timedelta) -> str:
     """Write a window in the largest whole unit of hours, minutes or seconds.
 
-    Example:
+    Examples:
         >>> from datetime import timedelta
         >>> from resolutionpricing import format_window
         >>> format_window(timedelta(days=2)), format_window(timedelta(minutes=90))
@@ -84,7 +84,9 @@ def format_window(window: timedelta) -> str:
     """
     if window.microseconds or window < timedelta(0):
         raise InvalidValueError(
-            "recontact_window", f"{window} is not a whole number of seconds of 0 or more", "a window in whole seconds"
+            "recontact_window",
+            f"{window} is not a whole number of seconds of 0 or more",
+            "a window in whole seconds",
         )
     seconds = window // timedelta(seconds=1)
     if seconds % 3600 == 0:
@@ -97,7 +99,7 @@ def format_window(window: timedelta) -> str:
 class RecontactScope(enum.Enum):
     """What counts as the customer coming back about the same issue.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import RecontactScope
         >>> RecontactScope("same_topic")
         <RecontactScope.SAME_TOPIC: 'same_topic'>
@@ -116,7 +118,7 @@ class PartialPolicy(enum.Enum):
 
     With R the resolved topics left and T all the contact's topics:
 
-    Example:
+    Examples:
         >>> from resolutionpricing import PartialPolicy
         >>> [policy.value for policy in PartialPolicy]
         ['all_or_nothing', 'per_topic', 'pro_rata', 'any']
@@ -185,7 +187,7 @@ class ResolutionRule:
         min_csat: contacts rated below this never bill (default None: no veto).
         partial: what a partly resolved contact bills (default ``all_or_nothing``).
 
-    Example:
+    Examples:
         >>> from resolutionpricing import ResolutionRule
         >>> rule = ResolutionRule(recontact_window="72h", partial="per_topic", min_csat=4)
         >>> rule.recontact_window, rule.partial

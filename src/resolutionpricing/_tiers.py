@@ -61,7 +61,7 @@ class Tier:
         flat_fee: a fixed amount charged once the quantity enters this tier
             (>= 0; default 0).
 
-    Example:
+    Examples:
         >>> from resolutionpricing import Tier
         >>> Tier(up_to=5000, unit_price="3.50")
         Tier(up_to=Decimal('5000'), unit_price=Decimal('3.50'), flat_fee=Decimal('0'))
@@ -75,7 +75,7 @@ class Tier:
 class PricingMode(enum.Enum):
     """How a tier schedule prices a quantity.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import PricingMode
         >>> PricingMode("volume")
         <PricingMode.VOLUME: 'volume'>
@@ -104,7 +104,7 @@ class TierPart:
         flat_fee: the flat fee charged for this tier (0 if none).
         amount: ``quantity * unit_price + flat_fee``.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import Tier, TierSchedule
         >>> schedule = TierSchedule.volume([Tier(up_to=5, unit_price=7), Tier(up_to=None, unit_price=6)])
         >>> schedule.breakdown(6)
@@ -199,7 +199,7 @@ class TierSchedule:
         mode: `PricingMode.GRADUATED` or `PricingMode.VOLUME`.
         tiers: the tiers, in ascending order.
 
-    Example:
+    Examples:
         >>> from resolutionpricing import Tier, TierSchedule
         >>> tiers = [
         ...     Tier(up_to=5, unit_price="7.00"),
@@ -221,7 +221,7 @@ class TierSchedule:
 
         Takes the tiers as arguments or as one list.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import Tier, TierSchedule
             >>> TierSchedule.graduated(Tier(up_to=5, unit_price=7), Tier(up_to=None, unit_price=6)).price(20)
             Decimal('125')
@@ -236,7 +236,7 @@ class TierSchedule:
 
         Takes the tiers as arguments or as one list.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import Tier, TierSchedule
             >>> TierSchedule.volume(Tier(up_to=5, unit_price=7), Tier(up_to=None, unit_price=6)).price(20)
             Decimal('120')
@@ -249,7 +249,7 @@ class TierSchedule:
         Graduated: one part for every tier the quantity enters (the first tier
         always). Volume: one part, the tier the quantity falls in.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import Tier, TierSchedule
             >>> schedule = TierSchedule.graduated(Tier(up_to=5, unit_price=7), Tier(up_to=None, unit_price=6))
             >>> [(part.quantity, part.amount) for part in schedule.breakdown("7.5")]
@@ -264,7 +264,7 @@ class TierSchedule:
     def price(self, quantity: Decimal | int | str) -> Decimal:
         """The exact, unrounded price of ``quantity`` units.
 
-        Example:
+        Examples:
             >>> from resolutionpricing import Tier, TierSchedule
             >>> tiers = [Tier(up_to=5, unit_price="7.00"), Tier(up_to=10, unit_price="6.50"), Tier(up_to=None, unit_price="6.00")]
             >>> TierSchedule.graduated(tiers).price(20), TierSchedule.volume(tiers).price(20)
@@ -277,7 +277,7 @@ class TierSchedule:
     def tier_for(self, quantity: Decimal | int | str) -> int:
         """The index of the tier ``quantity`` falls in (``up_to`` inclusive).
 
-        Example:
+        Examples:
             >>> from resolutionpricing import Tier, TierSchedule
             >>> schedule = TierSchedule.volume(Tier(up_to=5, unit_price=7), Tier(up_to=None, unit_price=6))
             >>> schedule.tier_for(5), schedule.tier_for("5.001")

@@ -13,7 +13,7 @@ Each docstring says what its strategy *shrinks to*: the simplest value, the
 one a failing test ends up being reported with. The examples use
 ``settings(derandomize=True)`` so that they print the same on every run.
 
-Example:
+Examples:
     >>> from hypothesis import find, settings
     >>> from resolutionpricing.strategies import tier_schedules
     >>> schedule = find(tier_schedules(), lambda schedule: len(schedule.tiers) >= 2, settings=settings(derandomize=True))
@@ -191,6 +191,19 @@ def _money(top: Decimal, places: int) -> st.SearchStrategy[Decimal]:
     return st.integers(0, most_units).map(functools.partial(_scaled, places=places))
 
 
+def _times(amount: Decimal, steps: int) -> Decimal:
+    return amount * steps
+
+
+@functools.cache
+def _amounts(places: int, steps: int) -> st.SearchStrategy[Decimal]:
+    """Fixed amounts up to 1,000,000 in whole increments of ``steps`` minor units."""
+    if steps == 1:
+        return _money(_MAX_MONEY, places)
+    # n minor units times steps keeps the places: 5 x 0.010 is 0.050, and 0 is 0.000.
+    return _money(_MAX_MONEY / steps, places).map(functools.partial(_times, steps=steps))
+
+
 def _add(parts: tuple[Decimal, Decimal]) -> Decimal:
     return parts[0] + parts[1]
 
@@ -263,7 +276,7 @@ def money(
         max_value: the largest amount (default 1,000,000).
         places: the number of decimal places (default 2; 3 for KWD, 0 for JPY).
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing.strategies import money
         >>> reproducible = settings(derandomize=True)
@@ -291,7 +304,7 @@ def quantities(
         max_value: the largest quantity (default 1,000,000).
         places: the decimal places of the fractional ones (default 3).
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing.strategies import quantities
         >>> reproducible = settings(derandomize=True)
@@ -309,7 +322,7 @@ def tiers() -> st.SearchStrategy[Tier]:
     Shrinks to an open tier at a zero price with no flat fee,
     ``Tier(up_to=None, unit_price=Decimal('0.00'), flat_fee=Decimal('0'))``.
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing.strategies import tiers
         >>> find(tiers(), lambda tier: tier.flat_fee > 0, settings=settings(derandomize=True))
@@ -354,7 +367,7 @@ def tier_schedules(
             None (the default) draws either.
         max_tiers: the most tiers (default 5).
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing.strategies import tier_schedules
         >>> reproducible = settings(derandomize=True)
@@ -373,12 +386,12 @@ def tier_schedules(
 
 
 @functools.cache
-def _cap_kinds(places: int) -> tuple[st.SearchStrategy[Cap], ...]:
+def _cap_kinds(places: int, steps: int = 1) -> tuple[st.SearchStrategy[Cap], ...]:
     quantity = _quantities(_MAX_QUANTITY, 3)
     return (
         st.builds(PauseCap, limit=quantity),
         st.builds(StepDownCap, above=quantity, unit_price=_prices()),
-        st.builds(SpendCap, limit=_money(_MAX_MONEY, places)),
+        st.builds(SpendCap, limit=_amounts(places, steps)),
     )
 
 
@@ -392,7 +405,7 @@ def caps(currency: str | None = None) -> st.SearchStrategy[Cap]:
         currency: the ISO 4217 code whose minor unit a spend limit is written
             in; None (the default) gives whole amounts, which fit every currency.
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing import SpendCap
         >>> from resolutionpricing.strategies import caps
@@ -403,8 +416,8 @@ def caps(currency: str | None = None) -> st.SearchStrategy[Cap]:
 
 
 @st.composite
-def _cap_lists(draw: st.DrawFn, places: int) -> tuple[Cap, ...]:
-    kinds = _cap_kinds(places)
+def _cap_lists(draw: st.DrawFn, places: int, steps: int = 1) -> tuple[Cap, ...]:
+    kinds = _cap_kinds(places, steps)
     # One yes or no per kind shrinks better than a list of kinds: a test that
     # needs a spend cap shrinks to the spend cap alone.
     present = [draw(st.booleans()) for _ in kinds]
@@ -423,7 +436,7 @@ def cap_lists(currency: str | None = None) -> st.SearchStrategy[tuple[Cap, ...]]
     Args:
         currency: as for `caps`.
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing.strategies import cap_lists
         >>> find(cap_lists(), lambda caps: len(caps) >= 1, settings=settings(derandomize=True))
@@ -497,14 +510,14 @@ _FEE_MAKERS: Final[tuple[_FeeMaker, ...]] = (
 )
 
 
-def _draw_fee(draw: st.DrawFn, places: int, first_day: date, last_day: date) -> Fee:
+def _draw_fee(draw: st.DrawFn, places: int, first_day: date, last_day: date, steps: int = 1) -> Fee:
     days = st.integers(0, (last_day - first_day).days)
 
     def day() -> date:
         return first_day + timedelta(days=draw(days))
 
     maker = _FEE_MAKERS[draw(st.integers(0, len(_FEE_MAKERS) - 1))]
-    return maker(draw, _money(_MAX_MONEY, places), day)
+    return maker(draw, _amounts(places, steps), day)
 
 
 @st.composite
@@ -527,7 +540,7 @@ def fees(currency: str | None = None) -> st.SearchStrategy[Fee]:
         currency: the ISO 4217 code whose minor unit amounts are written in;
             None (the default) gives whole amounts, which fit every currency.
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing import MinimumCommitment
         >>> from resolutionpricing.strategies import fees
@@ -585,7 +598,7 @@ def resolution_rules() -> st.SearchStrategy[ResolutionRule]:
     across channels, escalations excluded, no confirmation needed, no CSAT
     veto, all or nothing.
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing import ResolutionRule
         >>> from resolutionpricing.strategies import resolution_rules
@@ -601,7 +614,7 @@ def currencies() -> st.SearchStrategy[str]:
 
     Shrinks to ``'AED'``, the first code in alphabetical order.
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing.strategies import currencies
         >>> find(currencies(), lambda code: code >= "K", settings=settings(derandomize=True))
@@ -627,7 +640,7 @@ def _contracts(draw: st.DrawFn, currency: str | None) -> Contract:
     last_fee_day = starts_on + timedelta(days=_FEE_DAYS_AFTER_START)
     fee_items: dict[object, Fee] = {}
     for _ in range(draw(st.integers(0, _MOST_FEES))):
-        fee = _draw_fee(draw, places, first_fee_day, last_fee_day)
+        fee = _draw_fee(draw, places, first_fee_day, last_fee_day, steps or 1)
         fee_items.setdefault(_fee_identity(fee), fee)  # a repeated code or kind is dropped
     return Contract(
         name=draw(_texts(_NAMES)),
@@ -647,7 +660,7 @@ def _contracts(draw: st.DrawFn, currency: str | None) -> Contract:
         ),
         resolution=draw(_resolution_rules()),
         pricing=draw(_tier_schedules(None, 5)),
-        caps=draw(_cap_lists(places)),
+        caps=draw(_cap_lists(places, steps or 1)),
         fees=tuple(fee_items.values()),
     )
 
@@ -656,8 +669,10 @@ def contracts(currency: str | None = None) -> st.SearchStrategy[Contract]:
     """Valid contracts, with every field, cap and fee kind, in any currency of the table.
 
     They satisfy every rule of `Contract.problems`: the end on or after the
-    start; fixed amounts, and the optional rounding increment, in whole minor
-    units of the currency; at most one cap of each kind; unique, unreserved
+    start; the optional rounding increment in whole minor units of the
+    currency; fixed amounts (spend limits, fee amounts, implementation caps,
+    milestones, minimum commitments) in whole rounding increments if there is
+    one, else in whole minor units; at most one cap of each kind; unique, unreserved
     fee codes; at most one escalation fee and one minimum commitment. Tax is
     0 to 25 %; rounding is either mode; billing monthly or quarterly. Fee
     dates fall from two months before the start to six months after it, so
@@ -672,7 +687,7 @@ def contracts(currency: str | None = None) -> st.SearchStrategy[Contract]:
         currency: an ISO 4217 code for every contract; None (the default)
             draws one.
 
-    Example:
+    Examples:
         >>> from hypothesis import given, settings
         >>> from resolutionpricing import BillingPeriod, quote
         >>> from resolutionpricing.strategies import contracts
@@ -760,7 +775,7 @@ def interactions(
         start: the earliest start, timezone-aware (default 2026-10-01 00:00 UTC).
         span: how much later the last contact may start (default 3 days).
 
-    Example:
+    Examples:
         >>> from hypothesis import find, settings
         >>> from resolutionpricing.strategies import interactions
         >>> contact = find(interactions(), lambda contact: contact.escalated, settings=settings(derandomize=True))

@@ -1,0 +1,104 @@
+"""Benchmarks: how long the main jobs take, measured, never asserted.
+
+Run ``make bench`` (100,000 generated contacts) or
+``python benchmarks/run.py --contacts 1000000`` for the big log. It generates
+a seeded log with ``examples/generate_interactions.py`` in a temporary folder,
+then times, each the best of ``--repeat`` runs:
+
+- ``read_interactions`` on the CSV;
+- ``decide`` with the example contract's rule;
+- ``calculate_invoice`` for October 2026 (it decides again, as a user would);
+- the whole command ``resolutionpricing invoice`` as a user runs it (one run);
+- ``quote`` for the example contract (per call, over 2,000 calls).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from resolutionpricing import calculate_invoice, decide, load_contract, quote, read_interactions
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = ROOT / "examples" / "contract.toml"
+
+
+def _best(repeat: int, job: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+def _generate(path: Path, contacts: int) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "generate_interactions", ROOT / "examples" / "generate_interactions.py"
+    )
+    if spec is None or spec.loader is None:
+        message = "examples/generate_interactions.py cannot be loaded"
+        raise RuntimeError(message)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module.main(["--out", str(path), "--contacts", str(contacts)])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks and print one line per job."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--contacts", type=int, default=100_000, help="rows in the generated log")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per job; the best counts")
+    arguments = parser.parse_args(argv)
+
+    contract = load_contract(CONTRACT)
+    with tempfile.TemporaryDirectory() as folder:
+        log_path = Path(folder, "interactions.csv")
+        began = time.perf_counter()
+        _generate(log_path, arguments.contacts)
+        print(f"generate {arguments.contacts:,} contacts: {time.perf_counter() - began:8.2f} s")
+
+        log = read_interactions(log_path)
+        rows = len(log)
+        timings = {
+            "read_interactions": _best(arguments.repeat, lambda: read_interactions(log_path)),
+            "decide": _best(arguments.repeat, lambda: decide(contract.resolution, log)),
+            "calculate_invoice": _best(
+                arguments.repeat, lambda: calculate_invoice(contract, log, "2026-10")
+            ),
+        }
+        for name, seconds in timings.items():
+            print(
+                f"{name:<18} {rows:>9,} rows: {seconds:8.2f} s  ({seconds / rows * 1e6:6.1f} µs/row)"
+            )
+
+        command = [
+            sys.executable, "-m", "resolutionpricing", "invoice", str(CONTRACT), str(log_path),
+            "--period", "2026-10", "--format", "json",
+        ]  # fmt: skip
+        began = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)  # noqa: S603 (our own command)
+        print(
+            f"{'CLI invoice':<18} {rows:>9,} rows: {time.perf_counter() - began:8.2f} s (one run)"
+        )
+
+    calls = 2_000
+    seconds = _best(
+        arguments.repeat,
+        lambda: [quote(contract, "2026-10", resolutions=12_000 + n) for n in range(calls)],
+    )
+    print(
+        f"{'quote':<18} {calls:>9,} calls: {seconds:7.2f} s  ({seconds / calls * 1e6:6.1f} µs/call)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
