@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeVar
 
+import attrs
+
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
@@ -146,17 +148,16 @@ def calculate_invoice(
     rows = list(interactions)
     resolved_period = contract.period(period)
     decisions = decide(contract.resolution, rows, as_of=as_of)
-    tz = zone(contract.timezone)
-    start, end = resolved_period.bounds(contract.timezone)
+    start, end = (moment.astimezone(UTC) for moment in resolved_period.bounds(contract.timezone))
     by_id = {row.id: row for row in rows}
+    # Instants in UTC throughout: aware datetimes sharing a tzinfo compare by
+    # wall clock, which is wrong in a repeated daylight-saving hour.
     in_period = [
         (by_id[decision.interaction_id], decision)
         for decision in decisions
-        if start <= by_id[decision.interaction_id].ended_at < end
+        if start <= by_id[decision.interaction_id].ended_at.astimezone(UTC) < end
     ]
     # Chronological order for the pause cap: the last units to end overflow.
-    # Sorted as instants (UTC): aware datetimes sharing a tzinfo compare by wall
-    # clock, which is wrong in a repeated daylight-saving hour.
     in_period.sort(
         key=lambda pair: (
             pair[0].ended_at.astimezone(UTC),
@@ -164,28 +165,31 @@ def calculate_invoice(
             pair[0].id,
         )
     )
-    counts = _log_counts(in_period)
-    billable_units = counts["billable_units"]
-    assert isinstance(billable_units, Decimal)  # noqa: S101 (set by _log_counts)
-    known_at = as_of if as_of is not None else _latest(rows)
+    tally = _Tally.of(in_period)
+    return price_period(
+        contract,
+        resolved_period,
+        billable_units=tally.billable_units,
+        escalations=tally.escalated,
+        counts=tally.counts(),
+        final=tally.pending == 0,
+        as_of=_shown_as_of(contract, as_of if as_of is not None else _latest(rows)),
+        overflow_from=_first_overflow(contract, in_period),
+    )
+
+
+def _shown_as_of(contract: Contract, known_at: datetime | None) -> datetime | None:
+    """``as_of`` in the contract's time zone, so it prints the same whatever zone it came in."""
+    if known_at is None:
+        return None
     try:
-        shown_as_of = None if known_at is None else known_at.astimezone(tz)
+        return known_at.astimezone(zone(contract.timezone))
     except OverflowError:
         raise InvalidValueError(
             "as_of",
             f"{known_at} is out of range in {contract.timezone}",
             "a date before 9999-12-31",
         ) from None
-    return price_period(
-        contract,
-        resolved_period,
-        billable_units=billable_units,
-        escalations=int(str(counts["escalated"])),
-        counts=counts,
-        final=counts["pending"] == 0,
-        as_of=shown_as_of,
-        overflow_from=_first_overflow(contract, in_period),
-    )
 
 
 def _latest(rows: list[Interaction]) -> datetime | None:
@@ -194,31 +198,59 @@ def _latest(rows: list[Interaction]) -> datetime | None:
     return max(max(row.started_at.astimezone(UTC), row.ended_at.astimezone(UTC)) for row in rows)
 
 
-def _log_counts(in_period: list[tuple[Interaction, Decision]]) -> dict[str, object]:
-    contacts = len(in_period)
-    escalated = sum(1 for interaction, _ in in_period if interaction.escalated)
-    billable = [decision for _, decision in in_period if decision.status is DecisionStatus.BILLABLE]
-    pending = sum(1 for _, decision in in_period if decision.status is DecisionStatus.PENDING)
-    not_billable = [
-        decision for _, decision in in_period if decision.status is DecisionStatus.NOT_BILLABLE
-    ]
-    by_reason = Counter(reason.value for decision in not_billable for reason in decision.reasons)
-    with decimal.localcontext(ARITHMETIC):
-        units = sum((decision.units for decision in billable), start=_ZERO)
+@attrs.frozen
+class _Tally:
+    """What the decisions of one period add up to."""
+
+    contacts: int
+    escalated: int
+    billable: int
+    billable_units: Decimal
+    pending: int
+    not_billable: int
+    by_reason: Mapping[str, int]
+
+    @classmethod
+    def of(cls, in_period: list[tuple[Interaction, Decision]]) -> _Tally:
+        statuses = Counter(decision.status for _, decision in in_period)
+        reasons = Counter(
+            reason
+            for _, decision in in_period
+            if decision.status is DecisionStatus.NOT_BILLABLE
+            for reason in decision.reasons
+        )
+        with decimal.localcontext(ARITHMETIC):
+            units = sum(
+                (
+                    decision.units
+                    for _, decision in in_period
+                    if decision.status is DecisionStatus.BILLABLE
+                ),
+                start=_ZERO,
+            )
+        return cls(
+            contacts=len(in_period),
+            escalated=sum(1 for interaction, _ in in_period if interaction.escalated),
+            billable=statuses[DecisionStatus.BILLABLE],
+            billable_units=units,
+            pending=statuses[DecisionStatus.PENDING],
+            not_billable=statuses[DecisionStatus.NOT_BILLABLE],
+            # In the order reasons are declared; reasons no contact has are left out.
+            by_reason={reason.value: reasons[reason] for reason in Reason if reasons[reason]},
+        )
+
+    def counts(self) -> dict[str, object]:
+        """The invoice's ``counts`` (``overflow_units`` is added by `price_period`)."""
         return {
-            "contacts": contacts,
-            "escalated": escalated,
-            "billable_interactions": len(billable),
-            "billable_units": units,
-            "pending": pending,
-            "not_billable_interactions": len(not_billable),
-            "not_billable": {
-                reason.value: by_reason[reason.value]
-                for reason in Reason
-                if by_reason[reason.value]
-            },
-            "containment_rate": _rate(contacts - escalated, contacts),
-            "resolution_rate": _rate(len(billable), contacts),
+            "contacts": self.contacts,
+            "escalated": self.escalated,
+            "billable_interactions": self.billable,
+            "billable_units": self.billable_units,
+            "pending": self.pending,
+            "not_billable_interactions": self.not_billable,
+            "not_billable": dict(self.by_reason),
+            "containment_rate": _rate(self.contacts - self.escalated, self.contacts),
+            "resolution_rate": _rate(self.billable, self.contacts),
         }
 
 
@@ -358,7 +390,7 @@ def _resolution_lines(
         lines.append(
             LineItem(
                 code="spend_cap",
-                description="Monthly spend cap on resolutions",
+                description=f"{contract.billing_period.value.capitalize()} spend cap on resolutions",
                 quantity=_ONE,
                 unit_price=None,
                 amount=contract.round(spend.limit - charge),
