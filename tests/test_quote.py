@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -597,3 +598,15 @@ def test_non_ascii_names_are_kept_in_utf8() -> None:
     invoice = quote(contract, "2026-10", resolutions=1)
     assert '"contract":"Étisalat pilot"' in invoice.to_json()
     assert invoice.fingerprint == hashlib.sha256(invoice.to_json().encode("utf-8")).hexdigest()
+
+
+def test_the_spend_cap_line_names_the_contracts_cadence() -> None:
+    """A quarterly contract's spend-cap line says quarterly, not monthly."""
+    contract = attrs.evolve(
+        _contract("1.00", caps=[SpendCap(limit="100.00")]), billing_period="quarterly"
+    )
+    invoice = quote(contract, "2026-Q4", resolutions=250)  # 250 x 1.00 = 250.00, capped at 100.00
+    spend_cap = invoice.line("spend_cap")
+    assert spend_cap is not None
+    assert spend_cap.description == "Quarterly spend cap on resolutions"
+    assert spend_cap.amount == Decimal("-150.00")
