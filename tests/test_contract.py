@@ -303,7 +303,14 @@ def test_reserved_codes_are_the_calculators() -> None:
     """The reserved codes are exactly the calculator's own line codes."""
     assert (
         frozenset(
-            {"resolutions", "spend_cap", "minimum_commitment", "escalations", "implementation"}
+            {
+                "resolutions",
+                "spend_cap",
+                "minimum_commitment",
+                "escalations",
+                "implementation",
+                "automation_adjustment",
+            }
         )
         == RESERVED_CODES
     )

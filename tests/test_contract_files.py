@@ -278,7 +278,7 @@ def test_floats_in_python_data_are_refused() -> None:
         ),
         (
             [('mode = "graduated"', 'mode = "graduated"\ncurrency = "AED"')],
-            ["pricing.currency: is not a known key; the keys are mode, tiers"],
+            ["pricing.currency: is not a known key; the keys are mode, tiers, automation_bands"],
         ),
         (
             [('{ unit_price = "3.50" }', '{ unit_price = "3.50", up_too = 5 }')],
@@ -305,7 +305,7 @@ def test_unknown_keys_in_caps_fees_and_milestones() -> None:
     assert _problems(text) == [
         "caps[0].below: is not a known key; the keys are above, unit_price, kind",
         "fees[0].milestones[0].note: is not a known key; the keys are deliverable, amount, accepted_on",
-        "fees[0].ceiling: is not a known key; the keys are milestones, cap, amortize_months, kind",
+        "fees[0].ceiling: is not a known key; the keys are milestones, cap, kind",
         "fees[4].per: is not a known key; the keys are amount, kind",
     ]
 
@@ -360,7 +360,7 @@ def test_contract_wide_problems_carry_file_paths() -> None:
     assert _problems(text) == [
         "contract.ends_on: 2026-06-30 is before starts_on (2026-07-01); a date on or after starts_on",
         "fees[4].amount: 15000.005 is not in whole minor units of AED (0.01); a multiple of 0.01",
-        "fees[1].code: 'resolutions' is reserved for the calculator's own lines; a code other than escalations, implementation, minimum_commitment, resolutions, spend_cap",
+        "fees[1].code: 'resolutions' is reserved for the calculator's own lines; a code other than automation_adjustment, escalations, implementation, minimum_commitment, resolutions, spend_cap",
     ]
 
 
@@ -488,7 +488,6 @@ def _rich_contract() -> Contract:
         fees=[
             ImplementationFee(
                 cap="9000.000",
-                amortize_months=12,
                 milestones=[
                     Milestone(deliverable="API", amount="8000.000", accepted_on=date(2026, 7, 2)),
                     Milestone(deliverable="KB", amount="2000", accepted_on=date(2026, 9, 1)),

@@ -77,7 +77,9 @@ _KEYS = (
     "amount",
     "accepted_on",
     "cap",
-    "amortize_months",
+    "automation_bands",
+    "at_least",
+    "factor",
     "code",
     "description",
     "bill_on",
@@ -409,7 +411,6 @@ _CONSTRUCTORS: dict[str, tuple[Callable[..., object], dict[str, Field]]] = {
         {
             "milestones": (st.lists(_MILESTONES, max_size=3), st.lists(_JUNK, min_size=1)),
             "cap": (st.none() | rps.money(), _NASTY_AMOUNTS),
-            "amortize_months": (st.integers(1, 60), st.integers(max_value=0) | st.booleans()),
         },
     ),
     "RecurringFee": (

@@ -187,14 +187,6 @@ def test_two_milestones_in_one_period_are_two_lines() -> None:
     ]
 
 
-def test_implementation_amortize_months_defaults_to_24() -> None:
-    """The business-case spread defaults to 24 months and must be positive."""
-    assert ImplementationFee(milestones=[]).amortize_months == 24
-    with pytest.raises(InvalidValueError) as caught:
-        ImplementationFee(milestones=[], amortize_months=0)
-    assert str(caught.value) == "amortize_months: 0 is not a positive whole number; 1 or more"
-
-
 def test_milestones_must_be_milestones() -> None:
     """Milestones are a list of Milestone."""
     with pytest.raises(InvalidTypeError) as caught:
@@ -457,7 +449,7 @@ def test_contract_rules_on_fees_all_reported() -> None:
         "fees[1].amount: 4000.001 is not in whole minor units of AED (0.01); a multiple of 0.01",
         "fees[7].cap: 0.001 is not in whole minor units of AED (0.01); a multiple of 0.01",
         "fees[7].milestones[0].amount: 1.005 is not in whole minor units of AED (0.01); a multiple of 0.01",
-        "fees[0].code: 'escalations' is reserved for the calculator's own lines; a code other than escalations, implementation, minimum_commitment, resolutions, spend_cap",
+        "fees[0].code: 'escalations' is reserved for the calculator's own lines; a code other than automation_adjustment, escalations, implementation, minimum_commitment, resolutions, spend_cap",
         "fees[2].code: 'kb' is already the code of fees[1]; a code used by one fee only",
         'fees[4].kind: a second "per_escalation" fee (the first is fees[3]); at most one "per_escalation" fee',
         'fees[6].kind: a second "minimum_commitment" fee (the first is fees[5]); at most one "minimum_commitment" fee',

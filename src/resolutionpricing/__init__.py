@@ -3,6 +3,7 @@
 Everything public is imported here; the modules behind it are private.
 """
 
+from resolutionpricing._automation import AutomationBand
 from resolutionpricing._calculator import calculate_invoice, quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
@@ -69,6 +70,7 @@ __all__ = [
     "PauseCap",
     "StepDownCap",
     "SpendCap",
+    "AutomationBand",
     # fees
     "Fee",
     "ImplementationFee",

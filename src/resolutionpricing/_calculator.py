@@ -10,11 +10,13 @@ The steps, in order:
    ``resolutions`` line whose details carry the breakdown;
 2. ``spend_cap``: a negative line bringing the resolution charge down to the
    spend limit, when the charge is above it;
-3. ``minimum_commitment``: the shortfall of the resolution charge (after
-   caps) below the commitment, when there is one;
-4. ``escalations``: the escalated contacts at the escalation fee's price;
-5. ``implementation``: one line per milestone accepted in the period;
-6. recurring and one-time fees that fall in the period, in contract order.
+3. ``automation_adjustment``: the automation band of the period's
+   containment rate scales the charge after caps (`AutomationBand`);
+4. ``minimum_commitment``: the shortfall of the resolution charge (after
+   caps and the automation adjustment) below the commitment, when there is one;
+5. ``escalations``: the escalated contacts at the escalation fee's price;
+6. ``implementation``: one line per milestone accepted in the period;
+7. recurring and one-time fees that fall in the period, in contract order.
 
 Each line is rounded to the currency, then the lines are summed; tax is the
 rounded product of the subtotal and the rate.
@@ -31,6 +33,7 @@ from typing import TypeVar
 
 import attrs
 
+from resolutionpricing._automation import band_for
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
@@ -44,7 +47,7 @@ from resolutionpricing._fees import (
 )
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice, LineItem
-from resolutionpricing._money import ARITHMETIC, to_decimal
+from resolutionpricing._money import ARITHMETIC, format_decimal, to_decimal
 from resolutionpricing._periods import BillingPeriod, zone
 from resolutionpricing._tiers import TierPart, to_quantity
 
@@ -73,7 +76,7 @@ def quote(
         resolutions: the period's billable resolution units (before caps).
         escalations: the period's escalated contacts.
         contacts: the period's contacts, if known (adds the containment rate
-            to the counts).
+            to the counts); required when the contract has automation bands.
 
     Returns:
         A final `Invoice`, with the fees that fall in the period, caps, the
@@ -89,6 +92,12 @@ def quote(
     """
     billable_units = to_quantity(resolutions, "resolutions")
     escalated = _count(escalations, "escalations")
+    if contacts is None and contract.automation_bands:
+        raise InvalidValueError(
+            "contacts",
+            "is missing, and the contract's automation bands price by the containment rate",
+            "the period's contacts, such as contacts=50000",
+        )
     counts: dict[str, object] = {"billable_units": billable_units, "escalated": escalated}
     if contacts is not None:
         contacts = _count(contacts, "contacts")
@@ -301,7 +310,12 @@ def price_period(
     ``counts`` is copied onto the invoice, with ``overflow_units`` set here.
     """
     with decimal.localcontext(ARITHMETIC):
-        lines, overflow = _resolution_lines(contract, billable_units, overflow_from)
+        # The counts carry the containment rate as the invoice shows it (4 places).
+        rate = counts.get("containment_rate")
+        automation_rate = rate if isinstance(rate, Decimal) else None
+        lines, overflow = _resolution_lines(
+            contract, billable_units, overflow_from, automation_rate
+        )
         lines += _fee_lines(contract, period, escalations)
         subtotal = sum((line.amount for line in lines), start=contract.round(_ZERO))
         tax = contract.round(subtotal * contract.tax_rate)
@@ -339,7 +353,10 @@ def _tier_detail(part: TierPart) -> dict[str, object]:
 
 
 def _resolution_lines(
-    contract: Contract, billable_units: Decimal, overflow_from: str | None
+    contract: Contract,
+    billable_units: Decimal,
+    overflow_from: str | None,
+    automation_rate: Decimal | None,
 ) -> tuple[list[LineItem], Decimal]:
     pause = _cap(contract, PauseCap)
     step_down = _cap(contract, StepDownCap)
@@ -398,6 +415,10 @@ def _resolution_lines(
             )
         )
         charge = spend.limit
+    adjustment = _automation_line(contract, charge, automation_rate)
+    if adjustment is not None:
+        lines.append(adjustment)
+        charge += adjustment.amount
     minimum = next((fee for fee in contract.fees if isinstance(fee, MinimumCommitment)), None)
     if minimum is not None and charge < minimum.amount:
         lines.append(
@@ -411,6 +432,30 @@ def _resolution_lines(
             )
         )
     return lines, overflow
+
+
+def _automation_line(
+    contract: Contract, charge: Decimal, automation_rate: Decimal | None
+) -> LineItem | None:
+    """The ``automation_adjustment`` line of the band the rate falls in, if it changes the charge."""
+    if automation_rate is None or not contract.automation_bands:
+        return None
+    band = band_for(contract.automation_bands, automation_rate)
+    if band is None or band.factor == _ONE:
+        return None
+    return LineItem(
+        code="automation_adjustment",
+        description=f"Automation-linked price (containment {format_decimal(automation_rate)})",
+        quantity=_ONE,
+        unit_price=None,
+        amount=contract.round(charge * (band.factor - _ONE)),
+        details={
+            "containment_rate": automation_rate,
+            "at_least": band.at_least,
+            "factor": band.factor,
+            "resolution_charge": charge,
+        },
+    )
 
 
 def _fee_lines(contract: Contract, period: BillingPeriod, escalations: int) -> list[LineItem]:

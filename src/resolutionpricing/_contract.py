@@ -27,13 +27,21 @@ from resolutionpricing._fees import (
 )
 from resolutionpricing._money import ARITHMETIC, Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._periods import BillingPeriod, Cadence, zone
+from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._rules import ResolutionRule
 from resolutionpricing._tiers import TierSchedule
 
 __all__ = ["RESERVED_CODES", "Contract"]
 
 RESERVED_CODES = frozenset(
-    {"resolutions", "spend_cap", "minimum_commitment", "escalations", "implementation"}
+    {
+        "resolutions",
+        "spend_cap",
+        "minimum_commitment",
+        "escalations",
+        "implementation",
+        "automation_adjustment",
+    }
 )
 """Line codes the calculator uses itself; a fee's own code may not be one of them."""
 
@@ -135,6 +143,10 @@ def _items(values: object, name: str, kinds: tuple[type, ...]) -> tuple[Any, ...
     return items
 
 
+def _bands(values: object) -> tuple[AutomationBand, ...]:
+    return _items(values, "automation_bands", (AutomationBand,))
+
+
 def _caps(values: object) -> tuple[Cap, ...]:
     return _items(values, "caps", _CAP_TYPES)
 
@@ -153,7 +165,8 @@ class Contract:
     `ContractError`: fixed amounts with more decimals than the currency has,
     a rounding increment that is not a whole number of minor units, an end
     before the start, duplicate or reserved line codes, two caps of one kind,
-    or more than one escalation fee or minimum commitment.
+    more than one escalation fee or minimum commitment, or automation bands
+    that share an ``at_least`` (or more than 20 of them).
 
     Attributes:
         name: the contract's name, shown on invoices.
@@ -169,6 +182,9 @@ class Contract:
         pricing: the tier schedule for resolutions.
         caps: volume caps (applied pause, step-down, spend).
         fees: the fee items.
+        automation_bands: the automation-linked price (`AutomationBand`s, in
+            the file ``[[pricing.automation_bands]]``): a factor on the
+            resolution charge after caps by the period's containment rate.
 
     Examples:
         >>> from datetime import date
@@ -200,6 +216,7 @@ class Contract:
     resolution: ResolutionRule = attrs.field(factory=ResolutionRule, validator=_resolution)
     caps: tuple[Cap, ...] = attrs.field(default=(), converter=_caps)
     fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
+    automation_bands: tuple[AutomationBand, ...] = attrs.field(default=(), converter=_bands)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -220,6 +237,7 @@ class Contract:
                     "a date on or after starts_on",
                 )
             )
+        problems.extend(band_problems(self.automation_bands, "pricing.automation_bands"))
         problems.extend(self._amount_problems())
         problems.extend(self._item_problems())
         return problems

@@ -106,8 +106,6 @@ class ImplementationFee:
     Attributes:
         milestones: the deliverables.
         cap: the most billed for all milestones together (None: no cap).
-        amortize_months: over how many months a business case spreads this fee
-            (default 24); it does not change invoices.
 
     Examples:
         >>> from datetime import date
@@ -126,14 +124,6 @@ class ImplementationFee:
     kind: ClassVar[str] = "implementation"
     milestones: tuple[Milestone, ...] = attrs.field(converter=_milestones)
     cap: Decimal | None = attrs.field(default=None, converter=cap_field)
-    amortize_months: int = attrs.field(default=24)
-
-    @amortize_months.validator
-    def _check_months(self, _attribute: attrs.Attribute[Any], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidValueError(
-                "amortize_months", f"{value!r} is not a positive whole number", "1 or more"
-            )
 
     def schedule(self) -> tuple[tuple[Milestone, Decimal, Decimal], ...]:
         """Every milestone in billing order with what is billed and what is waived.

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import attrs
 import tomli_w
 
+from resolutionpricing._automation import AutomationBand
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
 from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError
@@ -251,13 +252,22 @@ class _Reader:
         head = self.header(top.get("contract"))
         resolution = self.resolution(top.get("resolution"))
         pricing = self.pricing(top.get("pricing"))
+        bands = self.bands(top.get("pricing"))
         caps = self.items(top.get("caps", []), "caps", _CAP_KINDS, self.cap)
         fees = self.items(top.get("fees", []), "fees", _FEE_KINDS, self.fee)
-        if head is None or resolution is None or pricing is None or caps is None or fees is None:
+        parts = (head, resolution, pricing, bands, caps, fees)
+        if head is None or any(part is None for part in parts):
             return None
         return self.attempt(
             "",
-            lambda: Contract(**head, resolution=resolution, pricing=pricing, caps=caps, fees=fees),
+            lambda: Contract(
+                **head,
+                resolution=resolution,
+                pricing=pricing,
+                automation_bands=bands,
+                caps=caps,
+                fees=fees,
+            ),
         )
 
     def header(self, value: object) -> dict[str, Any] | None:
@@ -298,7 +308,20 @@ class _Reader:
             self.problems.extend(problem.at("pricing") for problem in order_problems)
             if order_problems:
                 tiers = None
-        return self.fields(TierSchedule, table, "pricing", tiers=tiers)
+        return self.fields(
+            TierSchedule, table, "pricing", skip=("automation_bands",), tiers=tiers
+        )
+
+    def bands(self, value: object) -> list[AutomationBand] | None:
+        """The ``[[pricing.automation_bands]]`` (their table is read, and checked, by `pricing`)."""
+        if not isinstance(value, Mapping) or "automation_bands" not in value:
+            return []
+        return self.table_list(
+            value["automation_bands"],
+            "pricing.automation_bands",
+            lambda band, path: self.fields(AutomationBand, band, path),
+            '[[pricing.automation_bands]] tables such as { at_least = "0.40", factor = "0.90" }',
+        )
 
     def table_list(
         self,
@@ -357,6 +380,15 @@ class _Reader:
     def fee(self, cls: type[Fee], table: Mapping[str, Any], path: str) -> Fee | None:
         if cls is not ImplementationFee:
             return self.fields(cls, table, path, skip=("kind",))
+        if "amortize_months" in table:
+            # It never changed an invoice: a business case assumption, not a contract term.
+            self.add(
+                f"{path}.amortize_months",
+                "has moved out of the contract into the business case",
+                "remove it and pass BusinessCase(amortize_months=...) "
+                "(or amortize_months in a business-case scenario file)",
+            )
+            return None
         milestones = self.table_list(
             table.get("milestones"),
             f"{path}.milestones",
@@ -439,6 +471,11 @@ def contract_to_dict(contract: Contract) -> dict[str, Any]:
         "resolution": resolution,
         "pricing": {"mode": contract.pricing.mode.value, "tiers": tiers},
     }
+    if contract.automation_bands:
+        data["pricing"]["automation_bands"] = [
+            {"at_least": format_decimal(band.at_least), "factor": format_decimal(band.factor)}
+            for band in contract.automation_bands
+        ]
     if contract.caps:
         data["caps"] = [_item(cap) for cap in contract.caps]
     if contract.fees:

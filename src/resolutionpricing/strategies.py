@@ -497,7 +497,6 @@ def _implementation_fee(
     return ImplementationFee(
         milestones=milestones,
         cap=draw(_optional(amounts)),
-        amortize_months=draw(st.one_of(st.just(24), st.integers(1, 60))),
     )
 
 
