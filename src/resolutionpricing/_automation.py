@@ -36,8 +36,10 @@ def _at_least(value: object) -> Decimal:
         raise InvalidValueError(
             "at_least", f"{rate} is above 1", 'a containment rate from 0 to 1, such as "0.40"'
         )
-    if isinstance(exponent, int) and exponent < -_RATE_PLACES and rate != rate.quantize(
-        Decimal(1).scaleb(-_RATE_PLACES), context=ARITHMETIC
+    if (
+        isinstance(exponent, int)
+        and exponent < -_RATE_PLACES
+        and rate != rate.quantize(Decimal(1).scaleb(-_RATE_PLACES), context=ARITHMETIC)
     ):
         raise InvalidValueError(
             "at_least",

@@ -1,4 +1,4 @@
-"""The command line: ``resolutionpricing quote`` and ``resolutionpricing invoice``.
+"""The command line: ``quote``, ``invoice``, ``business-case``, ``pilot`` and ``review``.
 
 Bad input exits with status 2 and the error's message on standard error, never
 a traceback.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,8 +23,10 @@ from resolutionpricing._errors import InvalidValueError, ResolutionPricingError
 from resolutionpricing._files import load_contract
 from resolutionpricing._interactions import Interaction, read_interactions
 from resolutionpricing._invoice import Invoice
-from resolutionpricing._money import format_decimal
+from resolutionpricing._money import format_decimal, to_decimal
 from resolutionpricing._periods import BillingPeriod, zone
+from resolutionpricing._pilot import PilotCriteria, evaluate_pilot, quarterly_review
+from resolutionpricing._scenario import load_scenario
 
 __all__ = ["main", "render_text", "write_decisions"]
 
@@ -102,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
         help="also write every contact's decision to PATH as CSV "
         "(id, period, status, units, reasons, recontacted_by)",
     )
+    _add_business_case_parser(commands)
+    _add_pilot_parser(commands)
+    _add_review_parser(commands)
     return parser
 
 
@@ -115,6 +120,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         0
     """
     arguments = _parser().parse_args(argv)
+    runner = _RUNNERS.get(arguments.command)
+    if runner is not None:
+        try:
+            return runner(arguments)
+        except ResolutionPricingError as error:
+            sys.stderr.write(f"resolutionpricing: error: {error}\n")
+            return 2
+        except OSError as error:
+            sys.stderr.write(f"resolutionpricing: error: {error.filename}: {error.strerror}\n")
+            return 2
     try:
         contract = load_contract(arguments.contract)
         if arguments.command == "quote":
@@ -283,3 +298,91 @@ def _text(value: object) -> str:
     if value is None:
         return "-"
     return format_decimal(value) if isinstance(value, Decimal) else str(value)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-10-01") from None
+
+
+def _decimal_text(text: str) -> Decimal:
+    try:
+        return to_decimal(text, "value")
+    except ResolutionPricingError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a decimal such as 0.60") from None
+
+
+def _add_business_case_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    command = commands.add_parser(
+        "business-case", help="the business case of a scenario file: monthly table and summary"
+    )
+    command.add_argument("scenario", metavar="SCENARIO", help="the scenario's TOML file")
+
+
+def _run_business_case(arguments: argparse.Namespace) -> int:
+    result = load_scenario(arguments.scenario).evaluate()
+    sys.stdout.write(result.to_text())
+    return 0
+
+
+def _add_pilot_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser("pilot", help="judge a pilot: its contacts against criteria")
+    command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
+    command.add_argument("interactions", metavar="LOG", help="the log: a .csv or .jsonl file")
+    command.add_argument("--starts-on", type=_day, required=True, help="the pilot's first day")
+    command.add_argument("--ends-on", type=_day, required=True, help="its last day, inclusive")
+    for name, text in (
+        ("--min-automation-rate", "the least share of contacts not escalated"),
+        ("--min-resolution-rate", "the least billable units per contact"),
+        ("--max-recontact-rate", "the most share of contacts voided by a re-contact"),
+        ("--min-csat", "the least mean CSAT score (1 to 5)"),
+    ):
+        command.add_argument(name, type=_decimal_text, default=None, help=text)
+
+
+def _run_pilot(arguments: argparse.Namespace) -> int:
+    contract = load_contract(arguments.contract)
+    criteria = PilotCriteria(
+        min_automation_rate=arguments.min_automation_rate,
+        min_resolution_rate=arguments.min_resolution_rate,
+        max_recontact_rate=arguments.max_recontact_rate,
+        min_csat=arguments.min_csat,
+    )
+    report = evaluate_pilot(
+        contract,
+        read_interactions(arguments.interactions),
+        criteria,
+        starts_on=arguments.starts_on,
+        ends_on=arguments.ends_on,
+    )
+    sys.stdout.write(report.to_text())
+    return 0
+
+
+def _add_review_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser("review", help="the quarterly review of a contract's log")
+    command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
+    command.add_argument("interactions", metavar="LOG", help="the log: a .csv or .jsonl file")
+    command.add_argument(
+        "--year", type=_count, default=None, help="one contract year (1 the first; default: all)"
+    )
+
+
+def _run_review(arguments: argparse.Namespace) -> int:
+    contract = load_contract(arguments.contract)
+    report = quarterly_review(
+        contract, read_interactions(arguments.interactions), year=arguments.year
+    )
+    sys.stdout.write(report.to_text())
+    return 0
+
+
+_RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "business-case": _run_business_case,
+    "pilot": _run_pilot,
+    "review": _run_review,
+}

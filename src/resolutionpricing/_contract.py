@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._errors import (
     ContractError,
@@ -27,7 +28,6 @@ from resolutionpricing._fees import (
 )
 from resolutionpricing._money import ARITHMETIC, Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._periods import BillingPeriod, Cadence, zone
-from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._rules import ResolutionRule
 from resolutionpricing._tiers import TierSchedule
 

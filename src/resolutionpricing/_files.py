@@ -255,8 +255,14 @@ class _Reader:
         bands = self.bands(top.get("pricing"))
         caps = self.items(top.get("caps", []), "caps", _CAP_KINDS, self.cap)
         fees = self.items(top.get("fees", []), "fees", _FEE_KINDS, self.fee)
-        parts = (head, resolution, pricing, bands, caps, fees)
-        if head is None or any(part is None for part in parts):
+        if (
+            head is None
+            or resolution is None
+            or pricing is None
+            or bands is None
+            or caps is None
+            or fees is None
+        ):
             return None
         return self.attempt(
             "",
@@ -308,9 +314,7 @@ class _Reader:
             self.problems.extend(problem.at("pricing") for problem in order_problems)
             if order_problems:
                 tiers = None
-        return self.fields(
-            TierSchedule, table, "pricing", skip=("automation_bands",), tiers=tiers
-        )
+        return self.fields(TierSchedule, table, "pricing", skip=("automation_bands",), tiers=tiers)
 
     def bands(self, value: object) -> list[AutomationBand] | None:
         """The ``[[pricing.automation_bands]]`` (their table is read, and checked, by `pricing`)."""
