@@ -63,11 +63,8 @@ def _table(data: Mapping[str, Any], name: str, *, required: bool = True) -> Mapp
 def _ramp(table: Mapping[str, Any]) -> AutomationRamp:
     given = [key for key in ("rate", "scenario", "rates") if key in table]
     if len(given) != 1:
-        raise InvalidValueError(
-            "ramp",
-            f"has {', '.join(given) or 'none'} of rate, scenario, rates",
-            "exactly one of them",
-        )
+        problem = f"gives {' and '.join(given)}" if given else "gives none of them"
+        raise InvalidValueError("ramp", problem, "exactly one of rate, scenario, rates")
     key = given[0]
     try:
         if key == "rate":
