@@ -1,4 +1,4 @@
-"""The command line: ``resolutionpricing quote`` and ``resolutionpricing invoice``.
+"""The command line: ``resolutionpricing quote``, ``invoice`` and ``audit`` (in `_cli_audit`).
 
 Bad input exits with status 2 and the error's message on standard error, never
 a traceback.
@@ -17,6 +17,7 @@ from pathlib import Path
 from dateutil.parser import isoparse
 
 from resolutionpricing._calculator import calculate_invoice, quote
+from resolutionpricing._cli_audit import add_audit_parser, run_audit
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, decide
 from resolutionpricing._errors import InvalidValueError, ResolutionPricingError
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also write every contact's decision to PATH as CSV "
         "(id, period, status, units, reasons, recontacted_by)",
     )
+    add_audit_parser(commands)
     return parser
 
 
@@ -116,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     arguments = _parser().parse_args(argv)
     try:
+        if arguments.command == "audit":
+            sys.stdout.write(run_audit(arguments))
+            return 0
         contract = load_contract(arguments.contract)
         if arguments.command == "quote":
             invoice = quote(

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from resolutionpricing._audit_clause import AuditClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._errors import (
     ContractError,
@@ -94,6 +95,13 @@ def _resolution(_instance: object, _attribute: attrs.Attribute[Any], value: obje
         )
 
 
+def _audit(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, AuditClause):
+        raise InvalidTypeError(
+            "audit", f"{value!r} is not an AuditClause", "an AuditClause or None"
+        )
+
+
 def _billing_period(value: object) -> Cadence:
     return parse_choice(Cadence, value, "billing_period")
 
@@ -169,6 +177,8 @@ class Contract:
         pricing: the tier schedule for resolutions.
         caps: volume caps (applied pause, step-down, spend).
         fees: the fee items.
+        audit: the audit credit clause (`AuditClause`), or None when the
+            contract grants no audit credit.
 
     Examples:
         >>> from datetime import date
@@ -200,6 +210,7 @@ class Contract:
     resolution: ResolutionRule = attrs.field(factory=ResolutionRule, validator=_resolution)
     caps: tuple[Cap, ...] = attrs.field(default=(), converter=_caps)
     fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
+    audit: AuditClause | None = attrs.field(default=None, validator=_audit)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
