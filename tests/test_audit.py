@@ -15,6 +15,7 @@ from resolutionpricing import (
     AuditBasis,
     AuditClause,
     AuditEstimate,
+    AuditSample,
     ContractError,
     Decision,
     DecisionStatus,
@@ -30,7 +31,7 @@ from resolutionpricing import (
     read_interactions,
     strata_by,
 )
-from resolutionpricing._audit import _allocate
+from resolutionpricing._audit import DecisionKey, _allocate
 
 CONTRACT = load_contract("examples/contract.toml")
 STATUSES = list(DecisionStatus)
@@ -71,8 +72,12 @@ def test_stratified_sample_allocates_in_proportion(
     decisions: list[Decision], size: int, seed: int, data: st.DataObject
 ) -> None:
     """Stratum sizes add up to the sample, each within one of n N_h / N, and never above N_h."""
-    names = data.draw(st.lists(st.sampled_from("abc"), min_size=len(decisions), max_size=len(decisions)))
-    strata = {(None, d.interaction_id): name for d, name in zip(decisions, names, strict=True)}
+    names = data.draw(
+        st.lists(st.sampled_from("abc"), min_size=len(decisions), max_size=len(decisions))
+    )
+    strata: dict[DecisionKey, str] = {
+        (None, d.interaction_id): name for d, name in zip(decisions, names, strict=True)
+    }
     sample = audit_sample(decisions, size, seed=seed, strata=strata)
     drawn = min(size, sample.population)
     assert sum(stratum.size for stratum in sample.strata) == sample.size == drawn
@@ -95,17 +100,23 @@ def test_sample_records_strata_weights() -> None:
     log = read_interactions("examples/interactions.csv")
     from resolutionpricing import decide  # noqa: PLC0415
 
-    sample = audit_sample(decide(CONTRACT.resolution, log), 100, seed=5, strata=strata_by(log, "channel"))
+    sample = audit_sample(
+        decide(CONTRACT.resolution, log), 100, seed=5, strata=strata_by(log, "channel")
+    )
     assert sum(s.population for s in sample.strata) == sample.population
     chat = next(s for s in sample.strata if s.name == "chat")
-    assert chat.weight == (Decimal(chat.population) / sample.population).quantize(Decimal("0.000001"))
+    assert chat.weight == (Decimal(chat.population) / sample.population).quantize(
+        Decimal("0.000001")
+    )
 
 
 def test_sample_changes_little_when_one_contact_is_added() -> None:
     """Ranking by sha256(seed, key) keeps all but at most one sampled contact when N grows by one."""
     decisions = [_decision(f"c{number}", DecisionStatus.BILLABLE) for number in range(200)]
     before = set(audit_sample(decisions, 20, seed=9).keys)
-    after = set(audit_sample([*decisions, _decision("new", DecisionStatus.BILLABLE)], 20, seed=9).keys)
+    after = set(
+        audit_sample([*decisions, _decision("new", DecisionStatus.BILLABLE)], 20, seed=9).keys
+    )
     assert len(before - after) <= 1
 
 
@@ -118,7 +129,9 @@ def test_sample_validation() -> None:
         audit_sample(decisions, 1, seed="1")  # type: ignore[arg-type]
     with pytest.raises(InvalidTypeError, match="seed"):
         audit_sample(decisions, 1, seed=True)
-    with pytest.raises(InvalidValueError, match=r"no stratum for 1 billed contacts: \(None, 'c1'\)"):
+    with pytest.raises(
+        InvalidValueError, match=r"no stratum for 1 billed contacts: \(None, 'c1'\)"
+    ):
         audit_sample(decisions, 1, seed=1, strata={(None, "other"): "x"})
 
 
@@ -131,7 +144,7 @@ def test_strata_by_fields_attributes_and_unknown_columns() -> None:
         strata_by(log, "colour")
 
 
-def _sample_and_findings(failures: int, size: int = 100) -> tuple[AuditEstimate, object]:
+def _sample_and_findings(failures: int, size: int = 100) -> tuple[AuditEstimate, AuditSample]:
     decisions = [_decision(f"c{number:03d}", DecisionStatus.BILLABLE) for number in range(size)]
     sample = audit_sample(decisions, size, seed=1)
     findings = {key: index >= failures for index, key in enumerate(sample.keys)}
@@ -142,11 +155,13 @@ def test_findings_must_cover_the_sample_exactly() -> None:
     """A sampled contact without a finding, or a finding for another contact, is a clear error."""
     estimate, sample = _sample_and_findings(0, 3)
     assert estimate.failures == 0
-    keys = sample.keys  # type: ignore[attr-defined]
-    with pytest.raises(InvalidValueError, match=r"no finding for 1 sampled contacts: \(None, 'c002'\)"):
-        audit_estimate(sample, {keys[0]: True, keys[1]: True})  # type: ignore[arg-type]
+    keys = sample.keys
+    with pytest.raises(
+        InvalidValueError, match=r"no finding for 1 sampled contacts: \(None, 'c002'\)"
+    ):
+        audit_estimate(sample, {keys[0]: True, keys[1]: True})
     with pytest.raises(InvalidValueError, match="not in the sample"):
-        audit_estimate(sample, {**dict.fromkeys(keys, True), (None, "zz"): True})  # type: ignore[arg-type]
+        audit_estimate(sample, {**dict.fromkeys(keys, True), (None, "zz"): True})
     with pytest.raises(InvalidTypeError, match="bool"):
         audit_estimate(sample, dict.fromkeys(keys, 1))  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="method"):
@@ -156,7 +171,10 @@ def test_findings_must_cover_the_sample_exactly() -> None:
 def test_stratified_estimate_weights_the_strata() -> None:
     """Strata of 900 and 100 contacts, 10 % and 50 % failing: overall 0.9 * 0.1 + 0.1 * 0.5 = 0.14."""
     decisions = [_decision(f"c{number:04d}", DecisionStatus.BILLABLE) for number in range(1000)]
-    strata = {(None, d.interaction_id): "big" if index < 900 else "small" for index, d in enumerate(decisions)}
+    strata: dict[DecisionKey, str] = {
+        (None, d.interaction_id): "big" if index < 900 else "small"
+        for index, d in enumerate(decisions)
+    }
     sample = audit_sample(decisions, 100, seed=4, strata=strata)
     assert [(s.name, s.size) for s in sample.strata] == [("big", 90), ("small", 10)]
     seen: dict[str, int] = {}
@@ -178,7 +196,9 @@ def test_projected_over_billing_uses_the_charge_after_caps() -> None:
     invoice = quote(CONTRACT, "2026-10", resolutions=40000)
     assert invoice.line("spend_cap") is not None
     estimate, sample = _sample_and_findings(10)
-    projected = audit_estimate(sample, {key: i >= 10 for i, key in enumerate(sample.keys)}, invoice=invoice)  # type: ignore[attr-defined]
+    projected = audit_estimate(
+        sample, {key: i >= 10 for i, key in enumerate(sample.keys)}, invoice=invoice
+    )
     assert projected.charge == Decimal("90000.00")
     assert projected.over_billing == Decimal("9000.00")
     assert projected.over_billing_lower == (projected.lower * 90000).quantize(Decimal("0.01"))
@@ -206,7 +226,11 @@ def _estimate(rate: str, lower: str, upper: str) -> AuditEstimate:
 
 @pytest.mark.parametrize(
     ("basis", "credit", "tax"),
-    [("point", "-1837.50", "-91.88"), ("lower", "-1102.50", "-55.13"), ("upper", "-2940.00", "-147.00")],
+    [
+        ("point", "-1837.50", "-91.88"),
+        ("lower", "-1102.50", "-55.13"),
+        ("upper", "-2940.00", "-147.00"),
+    ],
 )
 def test_credit_under_each_basis(basis: str, credit: str, tax: str) -> None:
     """Rates 0.05 / 0.03 / 0.08 of 36,750.00: credits 1,837.50 / 1,102.50 / 2,940.00, 5 % VAT each."""
@@ -225,7 +249,12 @@ def test_credit_under_each_basis(basis: str, credit: str, tax: str) -> None:
 def test_no_credit_at_or_below_tolerance() -> None:
     """A rate of exactly the 0.02 tolerance owes nothing; 0.020001 owes the whole rate."""
     at = audit_credit(CLAUSE_CONTRACT, _estimate("0.02", "0.01", "0.03"), INVOICE)
-    assert (at.kind, at.is_empty, at.lines, at.total_difference) == ("none", True, (), Decimal("0.00"))
+    assert (at.kind, at.is_empty, at.lines, at.total_difference) == (
+        "none",
+        True,
+        (),
+        Decimal("0.00"),
+    )
     above = audit_credit(CLAUSE_CONTRACT, _estimate("0.020001", "0.01", "0.03"), INVOICE)
     assert above.lines[0].difference == Decimal("-735.04")  # 0.020001 * 36,750 = 735.03675
     assert above.kind == "credit"

@@ -38,7 +38,9 @@ def _sample(failures: int, size: int) -> tuple[AuditSample, dict[tuple[str | Non
         strata=[AuditStratum(name="all", population=size, weight=1, size=size)],
         assignment={(None, d.interaction_id): "all" for d in decisions},
     )
-    findings = {(None, d.interaction_id): index >= failures for index, d in enumerate(decisions)}
+    findings: dict[tuple[str | None, str], bool] = {
+        (None, d.interaction_id): index >= failures for index, d in enumerate(decisions)
+    }
     return sample, findings
 
 
@@ -50,11 +52,22 @@ def test_sample_size_of_five_points_at_95_percent() -> None:
 
 @pytest.mark.parametrize(
     ("population", "size"),
-    [(10, 10), (100, 80), (200, 132), (300, 169), (1000, 278), (5000, 357), (10000, 370), (20000, 377)],
+    [
+        (10, 10),
+        (100, 80),
+        (200, 132),
+        (300, 169),
+        (1000, 278),
+        (5000, 357),
+        (10000, 370),
+        (20000, 377),
+    ],
 )
 def test_sample_size_matches_krejcie_and_morgan(population: int, size: int) -> None:
-    """Krejcie, R. V. and Morgan, D. W. (1970), "Determining sample size for research activities",
-    Educational and Psychological Measurement 30, 607-610, Table 1 (±5 %, 95 %, P = 0.5).
+    """The sizes agree with Krejcie and Morgan (1970), Table 1 (±5 %, 95 %, P = 0.5).
+
+    Krejcie, R. V. and Morgan, D. W. (1970), "Determining sample size for research
+    activities", Educational and Psychological Measurement 30, 607-610.
 
     Their table rounds s = X^2 N P(1-P) / (d^2 (N-1) + X^2 P(1-P)) with X^2 = 3.841 to the
     nearest whole number; a few entries (N = 50: 44, 400: 196, 500: 217, 2000: 322) therefore sit
@@ -149,7 +162,9 @@ def test_no_failure_has_a_zero_lower_bound() -> None:
     )
 
 
-@given(size=st.integers(1, 300), data=st.data(), method=st.sampled_from(["wilson", "clopper_pearson"]))
+@given(
+    size=st.integers(1, 300), data=st.data(), method=st.sampled_from(["wilson", "clopper_pearson"])
+)
 def test_interval_contains_the_point_estimate(size: int, data: st.DataObject, method: str) -> None:
     """Whatever the sample, lower <= rate <= upper, all within [0, 1]."""
     failures = data.draw(st.integers(0, size))

@@ -21,9 +21,15 @@ def _sample(tmp_path: Path, *extra: str) -> Path:
     return out
 
 
-def test_sample_writes_the_contacts_to_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sample_writes_the_contacts_to_review(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The file has one row per sampled contact, billable, of the period, with a blank finding."""
-    rows = list(csv.DictReader(_sample(tmp_path, "--strata", "channel").read_text(encoding="utf-8").splitlines()))
+    rows = list(
+        csv.DictReader(
+            _sample(tmp_path, "--strata", "channel").read_text(encoding="utf-8").splitlines()
+        )
+    )
     assert len(rows) == 12
     assert {row["status"] for row in rows} == {"billable"}
     assert {row["period"] for row in rows} == {"2026-10"}
@@ -57,7 +63,10 @@ def test_estimate_without_an_invoice_prints_no_credit(capsys: pytest.CaptureFixt
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("", "line 2, meets_definition: is blank"), ("maybe", "line 2, meets_definition: 'maybe' is not a finding")],
+    [
+        ("", "line 2, meets_definition: is blank"),
+        ("maybe", "line 2, meets_definition: 'maybe' is not a finding"),
+    ],
 )
 def test_estimate_refuses_unreviewed_rows(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
