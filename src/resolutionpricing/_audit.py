@@ -165,7 +165,7 @@ class AuditSample:
         >>> decisions = decide(contract.resolution, read_interactions("examples/interactions.csv"))
         >>> sample = audit_sample(decisions, 5, seed=1)
         >>> sample.size, sample.keys[0]
-        (5, (None, 'c0002216'))
+        (5, (None, 'c0001313'))
     """
 
     seed: int
@@ -358,9 +358,6 @@ def strata_by(interactions: Iterable[Interaction], column: str) -> dict[Decision
     """
     rows = list(interactions)
     fields = sorted(field.name for field in attrs.fields(Interaction) if field.name != "attributes")
-    fields = [name for name in fields if name != "account_id"] + (
-        ["account_id"] if any(hasattr(row, "account_id") for row in rows[:1]) else []
-    )
     attributes = sorted({name for row in rows for name in row.attributes})
     if column not in fields and column not in attributes:
         raise InvalidValueError(
@@ -452,6 +449,12 @@ class AuditStratumEstimate:
         rate: failures / size, or None for a stratum with no contact drawn.
         lower: the interval's lower bound, or None.
         upper: the interval's upper bound, or None.
+
+    Examples:
+        >>> from resolutionpricing import AuditStratumEstimate
+        >>> AuditStratumEstimate(name="chat", population=10, weight=Decimal(1), size=0,
+        ...     failures=0, rate=None, lower=None, upper=None).rate is None
+        True
     """
 
     name: str
@@ -486,6 +489,13 @@ class AuditEstimate:
         over_billing_lower: ``lower * charge``, rounded.
         over_billing_upper: ``upper * charge``, rounded.
         invoice_fingerprint: the fingerprint of the invoice projected on.
+
+    Examples:
+        >>> from resolutionpricing import AuditEstimate
+        >>> AuditEstimate(method="wilson", confidence=Decimal("0.95"), size=20, failures=2,
+        ...     rate=Decimal("0.1"), lower=Decimal("0.027866"), upper=Decimal("0.301034"),
+        ...     effective_size=Decimal(20), strata=()).over_billing is None
+        True
     """
 
     method: str
