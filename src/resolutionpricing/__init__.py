@@ -4,6 +4,19 @@ Everything public is imported here; the modules behind it are private.
 """
 
 from resolutionpricing._automation import AutomationBand
+from resolutionpricing._adjustment import Adjustment, AdjustmentLine
+from resolutionpricing._audit import (
+    AuditEstimate,
+    AuditSample,
+    AuditStratum,
+    AuditStratumEstimate,
+    audit_credit,
+    audit_estimate,
+    audit_sample,
+    audit_sample_size,
+    strata_by,
+)
+from resolutionpricing._audit_clause import AuditBasis, AuditClause
 from resolutionpricing._calculator import calculate_invoice, quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
@@ -105,6 +118,20 @@ __all__ = [
     "LineItem",
     "quote",
     "calculate_invoice",
+    # audit
+    "audit_sample",
+    "audit_sample_size",
+    "audit_estimate",
+    "audit_credit",
+    "strata_by",
+    "AuditSample",
+    "AuditStratum",
+    "AuditEstimate",
+    "AuditStratumEstimate",
+    "AuditClause",
+    "AuditBasis",
+    "Adjustment",
+    "AdjustmentLine",
     # errors
     "ResolutionPricingError",
     "InvalidValueError",

@@ -1,4 +1,4 @@
-"""The command line: ``quote``, ``invoice``, ``business-case``, ``pilot`` and ``review``.
+"""The command line: ``quote``, ``invoice``, ``business-case``, ``pilot``, ``review`` and ``audit``.
 
 Bad input exits with status 2 and the error's message on standard error, never
 a traceback.
@@ -17,6 +17,7 @@ from pathlib import Path
 from dateutil.parser import isoparse
 
 from resolutionpricing._calculator import calculate_invoice, quote
+from resolutionpricing._cli_audit import add_audit_parser, run_audit
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, decide
 from resolutionpricing._errors import InvalidValueError, ResolutionPricingError
@@ -107,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_business_case_parser(commands)
     _add_pilot_parser(commands)
     _add_review_parser(commands)
+    add_audit_parser(commands)
     return parser
 
 
@@ -131,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"resolutionpricing: error: {error.filename}: {error.strerror}\n")
             return 2
     try:
+        if arguments.command == "audit":
+            sys.stdout.write(run_audit(arguments))
+            return 0
         contract = load_contract(arguments.contract)
         if arguments.command == "quote":
             invoice = quote(

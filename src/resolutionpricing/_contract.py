@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from resolutionpricing._automation import AutomationBand, band_problems
+from resolutionpricing._audit_clause import AuditClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._errors import (
     ContractError,
@@ -102,6 +103,13 @@ def _resolution(_instance: object, _attribute: attrs.Attribute[Any], value: obje
         )
 
 
+def _audit(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, AuditClause):
+        raise InvalidTypeError(
+            "audit", f"{value!r} is not an AuditClause", "an AuditClause or None"
+        )
+
+
 def _billing_period(value: object) -> Cadence:
     return parse_choice(Cadence, value, "billing_period")
 
@@ -185,6 +193,8 @@ class Contract:
         automation_bands: the automation-linked price (`AutomationBand`s, in
             the file ``[[pricing.automation_bands]]``): a factor on the
             resolution charge after caps by the period's containment rate.
+        audit: the audit credit clause (`AuditClause`), or None when the
+            contract grants no audit credit.
 
     Examples:
         >>> from datetime import date
@@ -217,6 +227,7 @@ class Contract:
     caps: tuple[Cap, ...] = attrs.field(default=(), converter=_caps)
     fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
     automation_bands: tuple[AutomationBand, ...] = attrs.field(default=(), converter=_bands)
+    audit: AuditClause | None = attrs.field(default=None, validator=_audit)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()

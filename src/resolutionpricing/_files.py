@@ -1,7 +1,8 @@
 """Contract files: TOML in (every problem at once, with its path), TOML out.
 
 A contract file has the tables ``[contract]``, ``[resolution]`` (optional;
-the `ResolutionRule` defaults apply) and ``[pricing]``, and the arrays of
+the `ResolutionRule` defaults apply), ``[pricing]`` and ``[audit]``
+(optional: the audit credit clause), and the arrays of
 tables ``[[caps]]`` and ``[[fees]]``, each item with a ``kind``. Numbers are
 read exactly (``parse_float=Decimal``); money may also be written as a string
 (``"3.50"``). Unknown keys are errors: a typo must not silently change a
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 import attrs
 import tomli_w
 
+from resolutionpricing._audit_clause import AuditClause
 from resolutionpricing._automation import AutomationBand
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
@@ -243,11 +245,11 @@ class _Reader:
         if top is None:
             return None
         for key in top:
-            if key not in {"contract", "resolution", "pricing", "caps", "fees"}:
+            if key not in {"contract", "resolution", "pricing", "caps", "fees", "audit"}:
                 self.add(
                     _join("", key),
                     "is not a known table",
-                    "the tables are contract, resolution, pricing, caps, fees",
+                    "the tables are contract, resolution, pricing, caps, fees, audit",
                 )
         head = self.header(top.get("contract"))
         resolution = self.resolution(top.get("resolution"))
@@ -255,6 +257,7 @@ class _Reader:
         bands = self.bands(top.get("pricing"))
         caps = self.items(top.get("caps", []), "caps", _CAP_KINDS, self.cap)
         fees = self.items(top.get("fees", []), "fees", _FEE_KINDS, self.fee)
+        audit = self.audit(top.get("audit"))
         if (
             head is None
             or resolution is None
@@ -263,6 +266,8 @@ class _Reader:
             or caps is None
             or fees is None
         ):
+            return None
+        if audit is _BAD_AUDIT:
             return None
         return self.attempt(
             "",
@@ -273,8 +278,17 @@ class _Reader:
                 automation_bands=bands,
                 caps=caps,
                 fees=fees,
+                audit=audit if isinstance(audit, AuditClause) else None,
             ),
         )
+
+    def audit(self, value: object) -> AuditClause | object | None:
+        """The ``[audit]`` clause, None when the file has none, `_BAD_AUDIT` on a problem."""
+        if value is None:
+            return None
+        table = self.table(value, "audit")
+        clause = None if table is None else self.fields(AuditClause, table, "audit")
+        return _BAD_AUDIT if clause is None else clause
 
     def header(self, value: object) -> dict[str, Any] | None:
         if value is None:
@@ -402,6 +416,9 @@ class _Reader:
         return self.fields(cls, table, path, skip=("kind",), milestones=milestones)
 
 
+_BAD_AUDIT = object()
+"""What `_Reader.audit` returns for an ``[audit]`` table with a problem (None means absent)."""
+
 _REQUIRED = "this key is required"
 _REQUIRED_HINTS = {
     "name": "a string naming the contract is required",
@@ -484,6 +501,8 @@ def contract_to_dict(contract: Contract) -> dict[str, Any]:
         data["caps"] = [_item(cap) for cap in contract.caps]
     if contract.fees:
         data["fees"] = [_item(fee) for fee in contract.fees]
+    if contract.audit is not None:
+        data["audit"] = contract.audit.to_dict()
     return data
 
 
