@@ -5,6 +5,7 @@ Everything public is imported here; the modules behind it are private.
 
 from resolutionpricing._calculator import calculate_invoice, quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
+from resolutionpricing._clauses import ClauseFigures, ClauseReport, ClauseRow, compare_clauses
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._errors import (
@@ -103,6 +104,11 @@ __all__ = [
     "LineItem",
     "quote",
     "calculate_invoice",
+    # negotiation
+    "compare_clauses",
+    "ClauseReport",
+    "ClauseRow",
+    "ClauseFigures",
     # errors
     "ResolutionPricingError",
     "InvalidValueError",

@@ -69,8 +69,12 @@ _MICROSECOND: Final = timedelta(microseconds=1)
 _ZERO: Final = Decimal(0)
 _RESOLUTION_LINES: Final = frozenset({"resolutions", "spend_cap"})
 _NONE: Final[list[int]] = []
+# What the clauses other than re-contact read: escalated, confirmed, CSAT, topics.
+_Traits = tuple[bool, bool | None, int | None, int]
+# A tally's key: (period, traits), topics left after re-contacts, window open.
+_Key = tuple[tuple[int, _Traits], int, bool]
 
-DEFAULT_VARIANTS: Final[tuple[tuple[str, Mapping[str, object]], ...]] = (
+DEFAULT_VARIANTS: Final[tuple[tuple[str, Mapping[str, Any]], ...]] = (
     ("recontact_window=24h", {"recontact_window": "24h"}),
     ("recontact_window=48h", {"recontact_window": "48h"}),
     ("recontact_window=72h", {"recontact_window": "72h"}),
@@ -130,6 +134,16 @@ class ClauseFigures:
     total: Decimal
     difference: Decimal
 
+    def to_row(self) -> dict[str, object]:
+        """The figures as a flat row, decimals kept."""
+        return {
+            "period": self.period,
+            "billable_units": self.billable_units,
+            "resolution_charge": self.resolution_charge,
+            "total": self.total,
+            "difference": self.difference,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON-safe data, decimals as strings."""
         return {
@@ -157,7 +171,7 @@ class ClauseRow:
         >>> report = compare_clauses(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")
         >>> row = report.row("recontact_window=72h")
         >>> dict(row.overrides), row.overall.difference
-        ({'recontact_window': '72h'}, Decimal('-173.25'))
+        ({'recontact_window': '72h'}, Decimal('-461.04'))
     """
 
     name: str
@@ -192,7 +206,7 @@ class ClauseReport:
         >>> [row.name for row in report.rows][:3]
         ['as signed', 'recontact_window=24h', 'recontact_window=72h']
         >>> report.rows[0].overall.total
-        Decimal('20590.62')
+        Decimal('26506.34')
     """
 
     contract: str
@@ -222,22 +236,13 @@ class ClauseReport:
             >>> from resolutionpricing import compare_clauses, load_contract, read_interactions
             >>> report = compare_clauses(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")
             >>> report.to_rows()[0]
-            {'variant': 'as signed', 'period': '2026-10', 'billable_units': Decimal('6361.5017'), 'resolution_charge': Decimal('20562.13'), 'total': Decimal('20590.62'), 'difference': Decimal('0.00')}
+            {'variant': 'as signed', 'period': '2026-10', 'billable_units': Decimal('6361.5017'), 'resolution_charge': Decimal('21244.13'), 'total': Decimal('26506.34'), 'difference': Decimal('0.00')}
         """
-        rows: list[dict[str, object]] = []
-        for row in self.rows:
-            for figures in (*row.periods, row.overall):
-                rows.append(
-                    {
-                        "variant": row.name,
-                        "period": figures.period,
-                        "billable_units": figures.billable_units,
-                        "resolution_charge": figures.resolution_charge,
-                        "total": figures.total,
-                        "difference": figures.difference,
-                    }
-                )
-        return rows
+        return [
+            {"variant": row.name, **figures.to_row()}
+            for row in self.rows
+            for figures in (*row.periods, row.overall)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-safe data, decimals as strings."""
@@ -300,7 +305,9 @@ def _micros(moment: datetime) -> int:
 class _Sweep:
     """One log and a contract's periods, billed under any rule, sharing what rules share."""
 
-    def __init__(self, contract: Contract, rows: list[Interaction], periods: list[BillingPeriod]) -> None:
+    def __init__(
+        self, contract: Contract, rows: list[Interaction], periods: list[BillingPeriod]
+    ) -> None:
         self.contract = contract
         self.periods = periods
         self.rows = rows
@@ -326,14 +333,17 @@ class _Sweep:
         for row, index in zip(self.billed, self.period_of, strict=True):
             self.escalations[index] += rows[row].escalated
         # What the non-re-contact clauses read, per billed contact, with its period.
-        self.bases = [
-            (index, (rows[row].escalated, rows[row].confirmed, rows[row].csat, len(rows[row].topics)))
+        self.bases: list[tuple[int, _Traits]] = [
+            (
+                index,
+                (rows[row].escalated, rows[row].confirmed, rows[row].csat, len(rows[row].topics)),
+            )
             for row, index in zip(self.billed, self.period_of, strict=True)
         ]
         self.resolved = [len(rows[row].resolved_topics) for row in self.billed]
         self.billed_ends = [ends[row] for row in self.billed]
         self._gaps: dict[tuple[RecontactScope, bool], list[tuple[int, ...]]] = {}
-        self._tallies: dict[tuple[RecontactScope, bool, timedelta], Counter[Hashable]] = {}
+        self._tallies: dict[tuple[RecontactScope, bool, timedelta], Counter[_Key]] = {}
 
     def gaps(self, rule: ResolutionRule) -> list[tuple[int, ...]]:
         """Per billed contact, the sorted gaps of its resolved topics (see the module docs)."""
@@ -380,14 +390,14 @@ class _Sweep:
                 add(() if gap is None else (gap,) * len(resolved))
         return gaps
 
-    def tally(self, rule: ResolutionRule) -> Counter[Hashable]:
+    def tally(self, rule: ResolutionRule) -> Counter[_Key]:
         """The billed contacts counted by (period and traits, topics left, window open)."""
         key = (rule.recontact_scope, rule.cross_channel, rule.recontact_window)
         if key not in self._tallies:
             window = rule.recontact_window // _MICROSECOND
             # The window is open for a contact ending after this instant.
             last_closed = self.cutoff - window
-            tally: Counter[Hashable] = Counter()
+            tally: Counter[_Key] = Counter()
             for base, resolved, gaps, end in zip(
                 self.bases, self.resolved, self.gaps(rule), self.billed_ends, strict=True
             ):
@@ -433,7 +443,9 @@ def _gap(starts: list[int], start: int, end: int) -> int | None:
     return starts[index] - end if index < len(starts) else None
 
 
-def _vetoed(rule: ResolutionRule, escalated: bool, confirmed: bool | None, csat: int | None) -> bool:
+def _vetoed(
+    rule: ResolutionRule, escalated: bool, confirmed: bool | None, csat: int | None
+) -> bool:
     """Whether a clause other than re-contact stops the contact from billing (as `decide`)."""
     return (
         (escalated and rule.exclude_escalated)
@@ -475,16 +487,21 @@ def parse_variants(
         )
     problems: list[InvalidValueError | InvalidTypeError] = []
     parsed = []
-    for name, overrides in variants.items():
+    named: Mapping[Any, object] = variants
+    for name, overrides in named.items():
         path = f"variants[{name!r}]"
         if not isinstance(name, str) or not name.strip() or name == AS_SIGNED:
             problems.append(
-                InvalidValueError(path, "is not a usable name", f'a non-empty name other than "{AS_SIGNED}"')
+                InvalidValueError(
+                    path, "is not a usable name", f'a non-empty name other than "{AS_SIGNED}"'
+                )
             )
             continue
         if not isinstance(overrides, Mapping):
             problems.append(
-                InvalidTypeError(path, f"{overrides!r} is not a mapping", "a mapping of rule keys to values")
+                InvalidTypeError(
+                    path, f"{overrides!r} is not a mapping", "a mapping of rule keys to values"
+                )
             )
             continue
         reader = _Reader()
@@ -492,7 +509,7 @@ def parse_variants(
         problems.extend(reader.problems)
         if values is not None:
             changed = attrs.evolve(rule, **values)
-            parsed.append((name, _toml(changed, overrides), changed))
+            parsed.append((str(name), _toml(changed, overrides), changed))
     if problems:
         count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
         raise ContractError(f"variants have {count}", problems)
@@ -559,9 +576,9 @@ def compare_clauses(
         >>> report = compare_clauses(contract, log, "2026-10", {"72h, CSAT 3": {"recontact_window": "72h", "min_csat": 3}})
         >>> print(report.to_text(), end="")
         Gulf Telecom: AI resolution agreement: each clause's worth (AED, 2026-10)
-        variant      period  billable_units  resolution_charge     total  difference
-        as signed    2026-10      6361.5017           20562.13  20590.62        0.00
-        72h, CSAT 3  2026-10      6892.9512           22022.62  22023.75     1433.13
+        variant      period   billable_units  resolution_charge     total  difference
+        as signed    2026-10       6361.5017           21244.13  26506.34        0.00
+        72h, CSAT 3  2026-10       6354.3351           21224.42  26485.64      -20.70
     """
     rows = list(log)
     resolved = resolve_periods(contract, periods)
@@ -589,7 +606,9 @@ def compare_clauses(
                 sum((total for _, _, total in signed), start=_ZERO),
             )
         report_rows.append(
-            ClauseRow(name=name, overrides=overrides, rule=rule, periods=per_period, overall=overall)
+            ClauseRow(
+                name=name, overrides=overrides, rule=rule, periods=per_period, overall=overall
+            )
         )
     return ClauseReport(
         contract=contract.name,

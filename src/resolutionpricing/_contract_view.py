@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -37,7 +37,8 @@ def _value(value: object) -> object:
     if hasattr(value, "value") and not isinstance(value, Decimal):  # an enum
         return value.value
     if attrs.has(type(value)):  # a milestone
-        parts = [str(_value(getattr(value, field.name))) for field in attrs.fields(type(value))]
+        kind: Any = type(value)
+        parts = [str(_value(getattr(value, field.name))) for field in attrs.fields(kind)]
         return " ".join(parts)
     if isinstance(value, tuple):
         return "; ".join(str(_value(item)) for item in value)
@@ -48,7 +49,7 @@ def _value(value: object) -> object:
 
 def _terms(item: object) -> str:
     """An item's fields but its kind, ``name value`` each, as one cell."""
-    fields = attrs.fields(type(item))
+    fields = attrs.fields(type(item))  # type: ignore[arg-type]
     return ", ".join(
         f"{field.name} {_value(getattr(item, field.name))}"
         for field in fields
@@ -68,7 +69,9 @@ def sections(contract: Contract) -> list[Section]:
         {"key": "tax_rate", "value": cell_text(contract.tax_rate)},
     ]
     if contract.rounding_increment is not None:
-        head.insert(5, {"key": "rounding_increment", "value": cell_text(contract.rounding_increment)})
+        head.insert(
+            5, {"key": "rounding_increment", "value": cell_text(contract.rounding_increment)}
+        )
     rule = contract.resolution
     rule_rows: list[dict[str, object]] = [
         {"key": field.name, "value": _rule_value(getattr(rule, field.name))}
@@ -87,8 +90,12 @@ def sections(contract: Contract) -> list[Section]:
             }
         )
         lower = tier.up_to if tier.up_to is not None else lower
-    caps = [{"kind": cap.kind, "terms": _terms(cap)} for cap in contract.caps]
-    fees = [{"kind": fee.kind, "terms": _terms(fee)} for fee in contract.fees]
+    caps: list[dict[str, object]] = [
+        {"kind": cap.kind, "terms": _terms(cap)} for cap in contract.caps
+    ]
+    fees: list[dict[str, object]] = [
+        {"kind": fee.kind, "terms": _terms(fee)} for fee in contract.fees
+    ]
     money = {"unit_price": contract.currency, "flat_fee": contract.currency}
     found = [
         Section("Contract", head, ("key", "value"), {}),

@@ -43,7 +43,10 @@ def to_pandas(
     listed = [dict(row) for row in rows]
     if not exact:
         listed = [
-            {key: float(value) if isinstance(value, Decimal) else value for key, value in row.items()}
+            {
+                key: float(value) if isinstance(value, Decimal) else value
+                for key, value in row.items()
+            }
             for row in listed
         ]
     return pandas.DataFrame(listed, columns=list(columns))
