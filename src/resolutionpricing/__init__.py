@@ -40,6 +40,7 @@ from resolutionpricing._interactions import (
 )
 from resolutionpricing._invoice import Invoice, LineItem
 from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
+from resolutionpricing._offers import OfferFigures, OfferReport, OfferRow, compare_offers
 from resolutionpricing._periods import BillingPeriod, Cadence
 from resolutionpricing._rules import (
     PartialPolicy,
@@ -109,6 +110,10 @@ __all__ = [
     "ClauseReport",
     "ClauseRow",
     "ClauseFigures",
+    "compare_offers",
+    "OfferReport",
+    "OfferRow",
+    "OfferFigures",
     # errors
     "ResolutionPricingError",
     "InvalidValueError",
