@@ -182,7 +182,7 @@ class OfferReport:
         offer_currency, offer_total (in the offer's currency). Money is `Decimal`.
         """
         return [
-            {"offer": row.name, **figures.to_row(), "offer_currency": row.currency}
+            _ordered({"offer": row.name, "offer_currency": row.currency, **figures.to_row()})
             for row in self.offers
             for figures in (*row.periods, row.overall)
         ]
@@ -219,6 +219,10 @@ class OfferReport:
             exact: keep money and units as `Decimal` (default); False gives floats.
         """
         return to_pandas(self.to_rows(), _COLUMNS, exact=exact)
+
+
+def _ordered(row: Mapping[str, object]) -> dict[str, object]:
+    return {column: row[column] for column in _COLUMNS}
 
 
 def _per(total: Decimal, divisor: Decimal | int) -> Decimal | None:
