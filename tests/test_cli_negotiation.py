@@ -23,7 +23,9 @@ def test_clauses_json_is_the_report_to_dict(capsys: pytest.CaptureFixture[str]) 
     assert json.loads(capsys.readouterr().out) == expected.to_dict()
 
 
-def test_clauses_text_starts_with_the_contract_as_signed(capsys: pytest.CaptureFixture[str]) -> None:
+def test_clauses_text_starts_with_the_contract_as_signed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """The text table's first row is the contract as signed."""
     assert main(["clauses", CONTRACT, LOG, "--period", "2026-10"]) == 0
     lines = capsys.readouterr().out.splitlines()
