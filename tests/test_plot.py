@@ -64,9 +64,8 @@ def test_clause_and_offer_charts_draw_one_bar_per_variant_and_offer() -> None:
 def test_the_core_never_imports_matplotlib() -> None:
     """Importing resolutionpricing leaves matplotlib unimported (it is an extra)."""
     code = "import sys, resolutionpricing; print('matplotlib' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )  # noqa: S603
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     assert result.stdout.strip() == "False"
 
 
