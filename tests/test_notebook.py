@@ -38,7 +38,7 @@ def test_the_notebook_runs_and_shows_tables_and_charts(kernel_dirs: Path) -> Non
     from jupyter_client.manager import KernelManager  # noqa: PLC0415
     from nbclient import NotebookClient  # noqa: PLC0415
 
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     specs = KernelSpecManager(kernel_dirs=[str(kernel_dirs)])
     manager = KernelManager(kernel_name="resolutionpricing-tests", kernel_spec_manager=specs)
     client = NotebookClient(
