@@ -9,6 +9,8 @@ then times, each the best of ``--repeat`` runs:
 - ``decide`` with the example contract's rule;
 - ``calculate_invoice`` for October 2026 (it decides again, as a user would);
 - the whole command ``resolutionpricing invoice`` as a user runs it (one run);
+- ``compare_clauses``: the default sweep of the example contract's rule
+  (every default variant but those equal to the contract) for October 2026;
 - ``quote`` for the example contract (per call, over 2,000 calls).
 """
 
@@ -23,7 +25,14 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from resolutionpricing import calculate_invoice, decide, load_contract, quote, read_interactions
+from resolutionpricing import (
+    calculate_invoice,
+    compare_clauses,
+    decide,
+    load_contract,
+    quote,
+    read_interactions,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "examples" / "contract.toml"
@@ -72,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "decide": _best(arguments.repeat, lambda: decide(contract.resolution, log)),
             "calculate_invoice": _best(
                 arguments.repeat, lambda: calculate_invoice(contract, log, "2026-10")
+            ),
+            "compare_clauses": _best(
+                arguments.repeat, lambda: compare_clauses(contract, log, "2026-10")
             ),
         }
         for name, seconds in timings.items():

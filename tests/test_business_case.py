@@ -338,7 +338,7 @@ def test_results_have_rows_text_and_html() -> None:
     rows = result.to_rows()
     assert rows[0]["net_savings"] == Decimal("390000.00")
     assert all(not isinstance(value, (dict, list, tuple)) for value in rows[0].values())
-    assert result._repr_html_().startswith("<table><caption>Business case (USD)</caption>")
+    assert result._repr_html_().startswith("<table>\n<caption>Business case (USD)</caption>")
     assert "break_even_month" in result.to_text()
 
 

@@ -19,6 +19,7 @@ from resolutionpricing._audit import (
 from resolutionpricing._audit_clause import AuditBasis, AuditClause
 from resolutionpricing._calculator import calculate_invoice, quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
+from resolutionpricing._clauses import ClauseFigures, ClauseReport, ClauseRow, compare_clauses
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._errors import (
@@ -53,6 +54,7 @@ from resolutionpricing._interactions import (
 )
 from resolutionpricing._invoice import Invoice, LineItem
 from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
+from resolutionpricing._offers import OfferFigures, OfferReport, OfferRow, compare_offers
 from resolutionpricing._periods import BillingPeriod, Cadence
 from resolutionpricing._rules import (
     PartialPolicy,
@@ -132,6 +134,15 @@ __all__ = [
     "AuditBasis",
     "Adjustment",
     "AdjustmentLine",
+    # negotiation
+    "compare_clauses",
+    "ClauseReport",
+    "ClauseRow",
+    "ClauseFigures",
+    "compare_offers",
+    "OfferReport",
+    "OfferRow",
+    "OfferFigures",
     # errors
     "ResolutionPricingError",
     "InvalidValueError",

@@ -188,7 +188,7 @@ class CostBaseline:
         return text_table(self.to_rows())
 
     def _repr_html_(self) -> str:
-        return html_table(self.to_rows(), f"Cost per contact ({self.currency})")
+        return html_table(self.to_rows(), caption=f"Cost per contact ({self.currency})")
 
 
 def _rates(values: object) -> tuple[Decimal, ...]:
@@ -537,7 +537,7 @@ class BusinessCaseSummary:
         return text_table(self.to_rows())
 
     def _repr_html_(self) -> str:
-        return html_table(self.to_rows(), "Summary")
+        return html_table(self.to_rows(), caption="Summary")
 
 
 @attrs.frozen(kw_only=True)
@@ -581,7 +581,7 @@ class BusinessCaseResult:
 
     def _repr_html_(self) -> str:
         return (
-            html_table(self.to_rows(), f"Business case ({self.currency})")
+            html_table(self.to_rows(), caption=f"Business case ({self.currency})")
             + self.summary._repr_html_()
         )
 
@@ -900,7 +900,7 @@ class SpikeTest:
         return text_table(self.to_rows())
 
     def _repr_html_(self) -> str:
-        return html_table(self.to_rows(), f"Spike test, {self.period}, x{self.factor}")
+        return html_table(self.to_rows(), caption=f"Spike test, {self.period}, x{self.factor}")
 
 
 def spike_test(

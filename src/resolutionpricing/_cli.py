@@ -1,4 +1,4 @@
-"""The command line: ``quote``, ``invoice``, ``business-case``, ``pilot``, ``review`` and ``audit``.
+"""The command line: one ``main`` and a small parser and runner per command.
 
 Bad input exits with status 2 and the error's message on standard error, never
 a traceback.
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, Protocol
 
 from dateutil.parser import isoparse
 
@@ -109,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_pilot_parser(commands)
     _add_review_parser(commands)
     add_audit_parser(commands)
+    _add_clauses_parser(commands)
+    _add_offers_parser(commands)
     return parser
 
 
@@ -124,14 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     runner = _RUNNERS.get(arguments.command)
     if runner is not None:
-        try:
-            return runner(arguments)
-        except ResolutionPricingError as error:
-            sys.stderr.write(f"resolutionpricing: error: {error}\n")
-            return 2
-        except OSError as error:
-            sys.stderr.write(f"resolutionpricing: error: {error.filename}: {error.strerror}\n")
-            return 2
+        return _guarded(runner, arguments)
     try:
         if arguments.command == "audit":
             sys.stdout.write(run_audit(arguments))
@@ -386,8 +383,100 @@ def _run_review(arguments: argparse.Namespace) -> int:
     return 0
 
 
+_REPORT_FORMATS = ("text", "json", "csv")
+_REPORT_FORMAT_HELP = "text (a table, the default), json (the report's to_dict()) or csv (its rows)"
+
+
+def _add_clauses_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "clauses", help="what each clause of the resolution rule is worth on a log"
+    )
+    command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
+    command.add_argument("interactions", metavar="LOG", help="the log: a .csv or .jsonl file")
+    command.add_argument(
+        "--period", required=True, action="append", help="a billing period; repeat for several"
+    )
+    command.add_argument(
+        "--format", choices=_REPORT_FORMATS, default="text", help=_REPORT_FORMAT_HELP
+    )
+
+
+def _add_offers_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser("offers", help="several offers priced on the same log, ranked")
+    command.add_argument("interactions", metavar="LOG", help="the log: a .csv or .jsonl file")
+    command.add_argument(
+        "offers", metavar="OFFER", nargs="+", help="each offer's contract TOML file"
+    )
+    command.add_argument(
+        "--period", required=True, action="append", help="a billing period; repeat for several"
+    )
+    command.add_argument(
+        "--format", choices=_REPORT_FORMATS, default="text", help=_REPORT_FORMAT_HELP
+    )
+
+
+class _Report(Protocol):
+    def to_rows(self) -> list[dict[str, object]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_text(self) -> str: ...
+
+
+def _print_report(report: _Report, output_format: str) -> None:
+    if output_format == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    elif output_format == "csv":
+        rows = report.to_rows()
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(list(rows[0]) if rows else [])
+        writer.writerows([_csv_cell(value) for value in row.values()] for row in rows)
+    else:
+        sys.stdout.write(report.to_text())
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value) if isinstance(value, Decimal) else str(value)
+
+
+def _run_clauses(arguments: argparse.Namespace) -> int:
+    """``resolutionpricing clauses CONTRACT LOG --period P``: the clause report."""
+    from resolutionpricing._clauses import compare_clauses  # noqa: PLC0415 -- imports the CLI
+
+    contract = load_contract(arguments.contract)
+    log = read_interactions(arguments.interactions)
+    _print_report(compare_clauses(contract, log, arguments.period), arguments.format)
+    return 0
+
+
+def _run_offers(arguments: argparse.Namespace) -> int:
+    """``resolutionpricing offers LOG OFFER... --period P``: the offers side by side."""
+    from resolutionpricing._offers import compare_offers  # noqa: PLC0415 -- imports the CLI
+
+    offers = [load_contract(path) for path in arguments.offers]
+    log = read_interactions(arguments.interactions)
+    _print_report(compare_offers(offers, log, arguments.period), arguments.format)
+    return 0
+
+
+def _guarded(run: Callable[[argparse.Namespace], int], arguments: argparse.Namespace) -> int:
+    """Run a command; bad input exits 2 with a one-line message, never a traceback."""
+    try:
+        return run(arguments)
+    except ResolutionPricingError as error:
+        # A group lists its problems on lines of their own: one line here.
+        message = "; ".join(line.strip(" -") for line in str(error).splitlines() if line.strip())
+        sys.stderr.write(f"resolutionpricing: error: {message}\n")
+        return 2
+    except OSError as error:
+        sys.stderr.write(f"resolutionpricing: error: {error.filename}: {error.strerror}\n")
+        return 2
+
+
 _RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "business-case": _run_business_case,
     "pilot": _run_pilot,
     "review": _run_review,
+    "clauses": _run_clauses,
+    "offers": _run_offers,
 }

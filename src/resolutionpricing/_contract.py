@@ -13,6 +13,7 @@ import attrs
 from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._audit_clause import AuditClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
+from resolutionpricing._contract_view import contract_html, contract_text
 from resolutionpricing._errors import (
     ContractError,
     InvalidTypeError,
@@ -340,6 +341,33 @@ class Contract:
                     )
                 seen_codes.setdefault(fee.code, index)
         return problems
+
+    def to_text(self) -> str:
+        """The contract as readable fixed-width tables: head, rule, tiers, caps, fees.
+
+        Values are written as in the contract file (``48h``, ``pro_rata``).
+
+        Examples:
+            >>> from resolutionpricing import load_contract
+            >>> print(load_contract("examples/contract.toml").to_text())  # doctest: +ELLIPSIS
+            Gulf Telecom: AI resolution agreement
+            <BLANKLINE>
+            Contract
+            key             value
+            currency        AED
+            ...
+            Pricing (graduated)
+            tier  above  up_to  unit_price  flat_fee
+               1      0   5000        3.50      0.00
+               2   5000  20000        2.75      0.00
+               3  20000      -        2.00      0.00
+            ...
+        """
+        return contract_text(self)
+
+    def _repr_html_(self) -> str:
+        """The tables of `Contract.to_text` as HTML, for notebooks."""
+        return contract_html(self)
 
     @property
     def minor_unit(self) -> int:

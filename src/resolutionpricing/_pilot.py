@@ -257,7 +257,7 @@ class PilotReport:
 
     def _repr_html_(self) -> str:
         verdict = "passed" if self.passed else "failed"
-        return html_table(self.to_rows(), f"Pilot {self.starts_on} to {self.ends_on}: {verdict}")
+        return html_table(self.to_rows(), caption=f"Pilot {self.starts_on} to {self.ends_on}: {verdict}")
 
 
 def _day(value: object, path: str) -> date:
@@ -401,7 +401,7 @@ class ReviewReport:
         return f"Quarterly review: {self.contract} ({self.currency})\n\n{body}"
 
     def _repr_html_(self) -> str:
-        return html_table(self.to_rows(), f"Quarterly review: {self.contract}")
+        return html_table(self.to_rows(), caption=f"Quarterly review: {self.contract}")
 
 
 def _forecast(value: Mapping[str, object] | None) -> dict[str, Decimal]:

@@ -1,0 +1,285 @@
+"""Charts of contracts and reports, drawn with matplotlib (extra ``resolutionpricing[plot]``).
+
+The core never imports matplotlib; this module imports it only inside each
+function. Every function returns a `matplotlib.figure.Figure` made with the
+Agg canvas directly, so no pyplot state or global backend is touched: show
+it in a notebook by leaving it as a cell's value, or save it with
+``figure.savefig("chart.svg")``.
+
+Prices are computed exactly (the library's own `Decimal` arithmetic) and
+turned into floats only to be drawn.
+
+Examples:
+    >>> from resolutionpricing import load_contract
+    >>> from resolutionpricing.plot import plot_price_curve
+    >>> figure = plot_price_curve(load_contract("examples/contract.toml"), 40000)
+    >>> [axes.get_title() for axes in figure.axes]
+    ['Resolution charge after caps (AED)', 'Price per resolution (AED)']
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final
+
+from resolutionpricing._calculator import _resolution_lines
+from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
+from resolutionpricing._clauses import ClauseReport
+from resolutionpricing._contract import Contract
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._frames import require
+from resolutionpricing._money import ARITHMETIC
+from resolutionpricing._offers import OfferReport
+from resolutionpricing._tiers import PricingMode, to_quantity
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["plot_clauses", "plot_offers", "plot_price_curve"]
+
+_SAMPLES: Final = 400
+_RESOLUTION_LINES: Final = frozenset({"resolutions", "spend_cap"})
+_COLOURS: Final = ("#1f5fa8", "#c2410c", "#2f855a", "#6b46c1", "#b7791f")
+
+
+def _figure(width: float, height: float, rows: int = 1) -> tuple[Figure, list[Axes]]:
+    """A figure on its own Agg canvas (no pyplot, no global backend), with ``rows`` axes."""
+    require("matplotlib", "plot", "resolutionpricing.plot")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 -- optional extra
+    from matplotlib.figure import Figure  # noqa: PLC0415 -- optional extra
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = [figure.add_subplot(rows, 1, row + 1) for row in range(rows)]
+    return figure, axes
+
+
+def _resolution_charge(contract: Contract, units: Decimal) -> Decimal:
+    """The resolution charge of ``units`` after caps, before the minimum (rounded, as billed)."""
+    lines, _ = _resolution_lines(contract, units, None, None)
+    with decimal.localcontext(ARITHMETIC):
+        return sum(
+            (line.amount for line in lines if line.code in _RESOLUTION_LINES), start=Decimal(0)
+        )
+
+
+def _marks(contract: Contract) -> list[tuple[Decimal, str]]:
+    """Where the price changes: tier boundaries, the step-down and pause caps."""
+    marks = [
+        (tier.up_to, f"up_to {tier.up_to:,}")
+        for tier in contract.pricing.tiers
+        if tier.up_to is not None
+    ]
+    for cap in contract.caps:
+        if isinstance(cap, StepDownCap):
+            marks.append((cap.above, f"step-down above {cap.above:,}"))
+        elif isinstance(cap, PauseCap):
+            marks.append((cap.limit, f"pause at {cap.limit:,}"))
+    return marks
+
+
+def _quantities(up_to: Decimal, marks: list[tuple[Decimal, str]]) -> list[Decimal]:
+    """Evenly spaced whole volumes, plus each mark and the unit after it (where cliffs are)."""
+    step = max(Decimal(1), (up_to / _SAMPLES).to_integral_value())
+    points = {step * index for index in range(int(up_to / step) + 1)} | {up_to}
+    for mark, _ in marks:
+        points.update({mark, mark + 1})
+    return sorted(point for point in points if 0 <= point <= up_to)
+
+
+def _curve(
+    contract: Contract, points: list[Decimal]
+) -> tuple[list[float], list[float], list[float]]:
+    """The charge, the marginal price (of the last unit) and the average price at each point."""
+    charges, marginal, average = [], [], []
+    for point in points:
+        charge = _resolution_charge(contract, point)
+        charges.append(float(charge))
+        if point >= 1:
+            with decimal.localcontext(ARITHMETIC):
+                marginal.append(float(charge - _resolution_charge(contract, point - 1)))
+                average.append(float(charge / point))
+        else:
+            marginal.append(float("nan"))
+            average.append(float("nan"))
+    return charges, marginal, average
+
+
+def plot_price_curve(
+    contract: Contract, up_to: Decimal | int | str, *, against: Contract | None = None
+) -> Figure:
+    """Draw the resolution charge and the price per resolution from 0 to ``up_to`` units.
+
+    The top panel is the resolution charge (tiers, then caps; before the
+    minimum commitment and fees); the bottom one the marginal price (what the
+    last resolution added) and the average price per resolution. Tier
+    boundaries and caps are marked; under volume tiers the cliff just after a
+    boundary is labelled with its size.
+
+    Args:
+        contract: the contract whose prices are drawn.
+        up_to: the highest volume drawn (units in one period).
+        against: a second contract drawn dashed, to compare (another offer,
+            or the same tiers under the other mode).
+
+    Returns:
+        The matplotlib Figure.
+
+    Examples:
+        >>> from resolutionpricing import load_contract
+        >>> from resolutionpricing.plot import plot_price_curve
+        >>> figure = plot_price_curve(load_contract("examples/contract.toml"), 40000)
+        >>> len(figure.axes)
+        2
+    """
+    top = to_quantity(up_to, "up_to")
+    if top <= 0:
+        raise InvalidValueError("up_to", f"{top} is not above 0", "a volume above 0, such as 40000")
+    for name, given in (("contract", contract), ("against", against)):
+        if given is not None and not isinstance(given, Contract):
+            raise InvalidTypeError(name, f"{given!r} is not a Contract", "a Contract")
+    figure, (charge_axes, price_axes) = _figure(8.0, 7.0, rows=2)
+    drawn = [contract] if against is None else [contract, against]
+    marks = [mark for each in drawn for mark in _marks(each)]
+    points = _quantities(top, marks)
+    xs = [float(point) for point in points]
+    highest_price = Decimal(0)
+    for index, each in enumerate(drawn):
+        charges, marginal, average = _curve(each, points)
+        style = "-" if index == 0 else "--"
+        colour = _COLOURS[index]
+        label = f"{each.name} ({each.pricing.mode.value})"
+        charge_axes.plot(xs, charges, style, color=colour, label=label, linewidth=2)
+        price_axes.plot(
+            xs,
+            marginal,
+            style,
+            color=colour,
+            label=f"marginal: {label}",
+            linewidth=1.5,
+            drawstyle="steps-post",
+        )
+        price_axes.plot(
+            xs, average, style, color=colour, label=f"average: {label}", linewidth=1, alpha=0.6
+        )
+        highest_price = max([highest_price, *(tier.unit_price for tier in each.pricing.tiers)])
+        _mark_cliffs(charge_axes, each, top, colour)
+        for cap in each.caps:
+            if isinstance(cap, SpendCap):
+                charge_axes.axhline(float(cap.limit), color=colour, linestyle=":", linewidth=1)
+                charge_axes.annotate(
+                    f"spend cap {cap.limit:,}", (0, float(cap.limit)), fontsize=8, va="bottom"
+                )
+    for mark, text in sorted(set(marks)):
+        for axes in (charge_axes, price_axes):
+            axes.axvline(float(mark), color="#9aa5b1", linestyle=":", linewidth=1)
+        charge_axes.annotate(
+            text, (float(mark), 0), rotation=90, fontsize=8, va="bottom", ha="right"
+        )
+    currency = contract.currency
+    charge_axes.set_title(f"Resolution charge after caps ({currency})")
+    price_axes.set_title(f"Price per resolution ({currency})")
+    # The marginal price of the unit after a volume cliff is hugely negative:
+    # the axis stays on the prices, and the cliff is labelled on the charge.
+    price_axes.set_ylim(0, float(highest_price) * 1.15 or 1.0)
+    for axes in (charge_axes, price_axes):
+        axes.set_xlim(0, float(top))
+        axes.set_xlabel("resolutions in the period")
+        axes.grid(visible=True, color="#e4e7eb")
+        axes.legend(fontsize=8, loc="upper left" if axes is charge_axes else "upper right")
+    return figure
+
+
+def _mark_cliffs(axes: Axes, contract: Contract, top: Decimal, colour: str) -> None:
+    """Label each volume cliff: where one more resolution lowers the charge."""
+    if contract.pricing.mode is not PricingMode.VOLUME:
+        return
+    for tier in contract.pricing.tiers:
+        if tier.up_to is None or tier.up_to + 1 > top:
+            continue
+        before = _resolution_charge(contract, tier.up_to)
+        after = _resolution_charge(contract, tier.up_to + 1)
+        if after < before:
+            axes.annotate(
+                f"volume cliff: {after - before:,}",
+                (float(tier.up_to), float(before)),
+                xytext=(6, 6),
+                textcoords="offset points",
+                fontsize=8,
+                color=colour,
+            )
+
+
+def plot_clauses(report: ClauseReport) -> Figure:
+    """Draw what each variant of the rule changes: its difference from the contract as signed.
+
+    One horizontal bar per variant (over all the periods of the report),
+    cheaper variants to the left of zero.
+
+    Examples:
+        >>> from resolutionpricing import compare_clauses, load_contract, read_interactions
+        >>> from resolutionpricing.plot import plot_clauses
+        >>> report = compare_clauses(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")
+        >>> plot_clauses(report).axes[0].get_xlabel()
+        'difference from the contract as signed (AED, total over 2026-10)'
+    """
+    if not isinstance(report, ClauseReport):
+        raise InvalidTypeError(
+            "report", f"{report!r} is not a ClauseReport", "compare_clauses(...)"
+        )
+    variants = list(report.rows[1:])
+    figure, (axes,) = _figure(8.0, max(2.5, 0.35 * len(variants) + 1.2))
+    names = [row.name for row in variants]
+    values = [float(row.overall.difference) for row in variants]
+    colours = [_COLOURS[2] if value < 0 else _COLOURS[1] for value in values]
+    axes.barh(names, values, color=colours)
+    axes.invert_yaxis()
+    axes.axvline(0, color="#52606d", linewidth=1)
+    for name, row in zip(names, variants, strict=True):
+        axes.annotate(
+            f"{row.overall.difference:,}",
+            (float(row.overall.difference), name),
+            fontsize=8,
+            va="center",
+            xytext=(3, 0),
+            textcoords="offset points",
+        )
+    axes.set_xlabel(
+        f"difference from the contract as signed ({report.currency}, total over {', '.join(report.periods)})"
+    )
+    axes.set_title(report.contract)
+    axes.grid(visible=True, axis="x", color="#e4e7eb")
+    return figure
+
+
+def plot_offers(report: OfferReport) -> Figure:
+    """Draw each offer's total per period, side by side, in the report's currency.
+
+    Examples:
+        >>> from resolutionpricing import compare_offers, load_contract, read_interactions
+        >>> from resolutionpricing.plot import plot_offers
+        >>> offers = [load_contract(f"examples/offers/{name}.toml") for name in ("outcome", "graduated", "volume")]
+        >>> report = compare_offers(offers, read_interactions("examples/interactions.csv"), "2026-10")
+        >>> plot_offers(report).axes[0].get_ylabel()
+        'total (AED)'
+    """
+    if not isinstance(report, OfferReport):
+        raise InvalidTypeError("report", f"{report!r} is not an OfferReport", "compare_offers(...)")
+    figure, (axes,) = _figure(8.0, 4.5)
+    count = len(report.offers)
+    width = 0.8 / max(count, 1)
+    for index, row in enumerate(report.offers):
+        xs = [number + index * width for number in range(len(report.periods))]
+        totals = [float(figures.total) for figures in row.periods]
+        axes.bar(xs, totals, width=width, label=row.name, color=_COLOURS[index % len(_COLOURS)])
+    axes.set_xticks(
+        [number + width * (count - 1) / 2 for number in range(len(report.periods))],
+        list(report.periods),
+    )
+    axes.set_ylabel(f"total ({report.currency})")
+    axes.set_title("Offers on the same log")
+    axes.legend(fontsize=8)
+    axes.grid(visible=True, axis="y", color="#e4e7eb")
+    return figure
