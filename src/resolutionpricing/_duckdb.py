@@ -30,11 +30,12 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from types import ModuleType
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -78,7 +79,7 @@ _TIMESTAMP: Final = (
 )
 
 
-def _require() -> tuple[Any, Any]:
+def _require() -> tuple[ModuleType, ModuleType]:
     """Import duckdb and pyarrow, or say which extra brings them."""
     try:
         import duckdb  # noqa: PLC0415 -- optional dependency
@@ -90,11 +91,12 @@ def _require() -> tuple[Any, Any]:
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    duckdb, _ = _require()
+    engine, _ = _require()
     # Offline by design: never fetch an extension (parquet, json and icu are built in).
-    return duckdb.connect(
+    connection: duckdb.DuckDBPyConnection = engine.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     )
+    return connection
 
 
 @attrs.frozen(kw_only=True)
@@ -238,10 +240,8 @@ def _loaded(database: duckdb.DuckDBPyConnection, source: object) -> Iterator[str
     finally:
         database.execute(f"DROP TABLE IF EXISTS {name}")
         database.execute(f"DROP VIEW IF EXISTS {raw}")
-        try:
+        with suppress(Exception):  # when nothing was registered under that name
             database.unregister(raw)
-        except Exception:  # noqa: BLE001, S110 -- nothing was registered under that name
-            pass
 
 
 def _load_raw(
@@ -271,7 +271,7 @@ def _quoted(path: Path) -> str:
     return "'" + os.fspath(path).replace("'", "''") + "'"
 
 
-def _arrow_of(pa: Any, source: object) -> Any:
+def _arrow_of(pa: ModuleType, source: object) -> pa.Table:
     """A pyarrow Table of an Arrow, pandas or polars table."""
     if isinstance(source, pa.Table):
         return source
@@ -287,7 +287,7 @@ def _arrow_of(pa: Any, source: object) -> Any:
     )
 
 
-def _microseconds(pa: Any, table: Any) -> Any:
+def _microseconds(pa: ModuleType, table: pa.Table) -> pa.Table:
     """Timestamps in microseconds: a nanosecond part would be cut off, so it is refused."""
     import pyarrow.compute  # noqa: PLC0415 -- optional dependency
 
