@@ -10,6 +10,7 @@ re-contact, so the first re-contact of each voided topic (the lead's decision
 from __future__ import annotations
 
 import decimal
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -45,7 +46,10 @@ def account_of(row: Interaction) -> str | None:
 def _first_recontacts(
     rule: ResolutionRule, row: Interaction, voided: frozenset[str], known: Sequence[Interaction]
 ) -> tuple[str, ...]:
-    """The first later-starting contact of each voided topic's group, in (start, id) order."""
+    """The first later-starting contact of each voided topic's group, in (start, id) order.
+
+    ``known`` is the account's known contacts sorted by (start, id).
+    """
     if not voided:
         return ()
 
@@ -56,16 +60,16 @@ def _first_recontacts(
             same = same and other.conversation_id == row.conversation_id
         return same and (topic is None or topic in other.topics)
 
-    later = sorted(
-        (other for other in known if us(other.started_at) > us(row.started_at)),
-        key=lambda other: (us(other.started_at), other.id),
-    )
+    first_later = bisect_right([us(other.started_at) for other in known], us(row.started_at))
     topics: Iterable[str | None] = (
         sorted(voided) if rule.recontact_scope is RecontactScope.SAME_TOPIC else [None]
     )
-    firsts = {next(other for other in later if shares(other, topic)).id: None for topic in topics}
-    by_id = {other.id: other for other in known}
-    return tuple(sorted(firsts, key=lambda name: (us(by_id[name].started_at), name)))
+    # Scanning in (start, id) order, the first match of each topic comes first.
+    firsts = {
+        next(other for other in known[first_later:] if shares(other, topic)).id: None
+        for topic in topics
+    }
+    return tuple(other.id for other in known[first_later:] if other.id in firsts)
 
 
 def expected_decisions(
@@ -84,7 +88,10 @@ def expected_decisions(
         by_account[account_of(row)].append(row)
     expected: dict[tuple[str | None, str], dict[str, object]] = {}
     for account, members in by_account.items():
-        known = [row for row in members if row.started_at <= cutoff]
+        known = sorted(
+            (row for row in members if row.started_at <= cutoff),
+            key=lambda row: (us(row.started_at), row.id),
+        )
         by_id = {row.id: row for row in members}
         for decision in decide(rule, members, as_of=cutoff):
             row = by_id[decision.interaction_id]
