@@ -396,3 +396,23 @@ def test_duckdb_is_offline() -> None:
         "autoload_known_extensions": "false",
     }
     assert isinstance(CONNECTION, duckdb.DuckDBPyConnection)
+
+
+def test_the_hand_written_reference_query_gives_the_library_s_counts() -> None:
+    """benchmarks/reference_duckdb.sql, the benchmark's anchor, counts October as the library does."""
+    from resolutionpricing import calculate_invoice, load_contract  # noqa: PLC0415
+
+    query = Path("benchmarks/reference_duckdb.sql").read_text(encoding="utf-8")
+    table = "read_csv('examples/interactions.csv', all_varchar = true)"
+    result = CONNECTION.execute(query.replace("{log}", table))
+    names = [column[0] for column in result.description or ()]
+    reference = dict(zip(names, result.fetchall()[0], strict=True))
+    contract = load_contract("examples/contract.toml")
+    invoice = calculate_invoice(contract, read_interactions("examples/interactions.csv"), "2026-10")
+    assert reference == {name: invoice.counts[name] for name in names}
+    october = ("2026-10", 1_790_798_400_000_000, 1_793_476_800_000_000)
+    engine = decide_duckdb(
+        contract.resolution, "examples/interactions.csv", periods=[october], connection=CONNECTION
+    )
+    (usage,) = [row for row in engine.usage if row["period"] == "2026-10"]
+    assert reference == {name: usage[name] for name in names}

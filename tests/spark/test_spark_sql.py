@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T  # noqa: N812 -- Spark's own convention
-from sql_reference import account_of, expected_decisions, expected_usage, us
 
 from resolutionpricing import Interaction, ResolutionRule, read_interactions
+from sql_reference import account_of, expected_decisions, expected_usage, us
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
 SCHEMA = T.StructType(
@@ -84,7 +84,7 @@ def _register(spark: SparkSession, rows: Sequence[Interaction]) -> None:
 
 def _generated(seed: int, count: int) -> list[Interaction]:
     """A log of three accounts with few customers, so re-contacts and ties on start abound."""
-    chance = random.Random(seed)
+    chance = random.Random(seed)  # noqa: S311 -- test data, not secrets
     rows = []
     for number in range(count):
         account = chance.choice([None, "acme", "globex"])
