@@ -97,7 +97,7 @@ def _generate(folder: Path, size: int, *, parquet: bool) -> Path:
         return csv_log
     parquet_log = csv_log.with_suffix(".parquet")
     duckdb.connect().execute(
-        f"COPY (SELECT * FROM read_csv('{csv_log}', all_varchar = true)) TO '{parquet_log}' (FORMAT parquet)"
+        f"COPY (SELECT * FROM read_csv('{csv_log}', all_varchar = true)) TO '{parquet_log}' (FORMAT parquet)"  # noqa: S608 -- our own temporary files
     )
     return parquet_log
 
