@@ -68,10 +68,11 @@ _REQUIRED: Final = (
     "resolved_topics",
     "escalated",
 )
-# The characters Python's str.strip() removes, as an RE2 class (DuckDB's trim
-# removes spaces only, and a tab-only id must be as blank here as in Python).
-_SPACE: Final = (
-    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+# The characters other than the space that Python's str.strip() removes, as an
+# RE2 class. DuckDB's trim removes spaces only: a row holding any of these in a
+# text cell is left to the Python reader, so trim means strip on every other row.
+_OTHER_SPACE: Final = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
     r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 )
 _TIMESTAMP: Final = (
@@ -422,11 +423,11 @@ _INTEGERS: Final = frozenset(
 
 
 def _strip(column: str) -> str:
-    return f"regexp_replace({column}, '^{_SPACE}+|{_SPACE}+$', '', 'g')"
+    return f"trim({column})"
 
 
 def _blank(column: str) -> str:
-    return f"regexp_full_match({column}, '{_SPACE}*')"
+    return f"trim({column}) = ''"
 
 
 def _text(column: str, kind: str | None) -> tuple[str, str]:
@@ -547,6 +548,10 @@ def _canonical(database: duckdb.DuckDBPyConnection, raw: str, name: str) -> None
     values = ",\n  ".join(f"{value} AS {column}" for column, (value, _) in parts.items())
     # Each check is FALSE, not NULL, for a NULL that its column allows.
     problems = " OR ".join(f"COALESCE({bad}, FALSE)" for _, bad in parts.values())
+    texts = [quoted(column) for column, kind in kinds.items() if kind == "VARCHAR"]
+    if texts:
+        cells = f"concat_ws('|', {', '.join(texts)})"
+        problems += f" OR regexp_matches({cells}, '{_OTHER_SPACE}')"
     database.execute(
         f"""CREATE TEMP TABLE {name} AS
 SELECT account_id, id, customer_id, COALESCE(conversation_id, id) AS conversation_id, channel,
