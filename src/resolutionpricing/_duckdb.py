@@ -46,7 +46,7 @@ from resolutionpricing._interactions import (
     read_interactions,
 )
 from resolutionpricing._rules import ResolutionRule
-from resolutionpricing._sql import Periods
+from resolutionpricing._sql import Periods, usage_over
 
 if TYPE_CHECKING:
     import duckdb
@@ -161,20 +161,19 @@ def decide_duckdb(
             ).fetchall()
             known_at = latest[0][0]
         selected = _selected(table, accounts)
-        decisions = database.sql(
-            rule.to_sql(selected, as_of_us=known_at, periods=periods)
-        ).to_arrow_table()
-        result = database.execute(
-            rule.to_sql(
-                selected,
-                as_of_us=known_at,
-                periods=periods,
-                output="usage",
-                pause_limit=pause_limit,
-            )
+        # Decided once, kept in a table: the usage adds up those rows.
+        decided = f"{table}_decisions"
+        database.execute(
+            f"CREATE TEMP TABLE {decided} AS "
+            + rule.to_sql(selected, as_of_us=known_at, periods=periods)
         )
-        columns = [column[0] for column in result.description or ()]
-        usage = result.fetchall()
+        try:
+            decisions = database.sql(f"SELECT * FROM {decided}").to_arrow_table()
+            result = database.execute(usage_over(decided, pause_limit=pause_limit))
+            columns = [column[0] for column in result.description or ()]
+            usage = result.fetchall()
+        finally:
+            database.execute(f"DROP TABLE IF EXISTS {decided}")
     if out is not None:
         import pyarrow.parquet  # noqa: PLC0415 -- optional dependency
 

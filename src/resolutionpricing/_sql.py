@@ -47,7 +47,7 @@ from resolutionpricing._errors import InvalidTypeError, InvalidValueError
 from resolutionpricing._money import ARITHMETIC, format_decimal
 from resolutionpricing._rules import PartialPolicy, RecontactScope, ResolutionRule
 
-__all__ = ["REASON_COLUMNS", "PeriodBounds", "Periods", "compile_rule"]
+__all__ = ["REASON_COLUMNS", "PeriodBounds", "Periods", "compile_rule", "usage_over"]
 
 PeriodBounds = tuple[str, int, int]
 """A billing period as ``(label, start_us, end_us)``: contacts ending in ``[start, end)``."""
@@ -176,7 +176,17 @@ def compile_rule(
     if output == "decisions":
         return _with(ctes) + _DECISIONS_SELECT
     ctes.append(f"decisions AS (\n{_DECISIONS_SELECT}\n)")
-    return _with(ctes) + _usage_select(sql, pause_limit)
+    return _with(ctes) + _usage_select(sql, pause_limit, "decisions")
+
+
+def usage_over(
+    table: str,
+    *,
+    dialect: str = "duckdb",
+    pause_limit: Decimal | int | str | Mapping[str | None, Decimal | int | str] | None = None,
+) -> str:
+    """The usage query over a table of decisions already made (the decisions query's rows)."""
+    return _usage_select(_dialect(dialect), pause_limit, table)
 
 
 def _dialect(name: object) -> _Dialect:
@@ -428,7 +438,7 @@ def _checked_periods(bounds: object) -> list[PeriodBounds]:
     return checked
 
 
-def _usage_select(sql: _Dialect, pause_limit: object) -> str:
+def _usage_select(sql: _Dialect, pause_limit: object, decisions: str) -> str:
     """Per (account, period): the counts a period's invoice is priced from."""
     per_reason = ",\n".join(
         f"       COUNT(CASE WHEN status = 'not_billable' AND {sql.contains}(reasons, '{reason}')"
@@ -437,7 +447,7 @@ def _usage_select(sql: _Dialect, pause_limit: object) -> str:
     )
     limit = _limit(sql, pause_limit)
     if limit is None:
-        source, overflow = "decisions", f"CAST(NULL AS {sql.text})"
+        source, overflow = decisions, f"CAST(NULL AS {sql.text})"
     else:
         # The first contact, in (ended, started, id) order, past which the
         # running sum of billable units is above the pause limit.
@@ -447,7 +457,7 @@ def _usage_select(sql: _Dialect, pause_limit: object) -> str:
                           ORDER BY end_us, start_us, interaction_id
                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_units,
          {limit} AS pause_limit
-  FROM decisions AS d
+  FROM {decisions} AS d
 ) AS r"""
         overflow = (
             "MAX(CASE WHEN status = 'billable' AND running_units > pause_limit"
