@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format types pytest docs docs-build bench clean
+.PHONY: demo test test-spark lint format types pytest docs docs-build bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ types: $(INSTALLED)
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest
+
+## test-spark: the compiled SQL on Spark in local mode (installs pyspark; needs Java 17+)
+test-spark: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pyspark==4.3.0'
+	$(BIN)/pytest tests/spark -p no:cacheprovider
 
 ## docs: serve the documentation at http://127.0.0.1:8000
 docs: $(INSTALLED)

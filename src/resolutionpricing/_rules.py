@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
+
+if TYPE_CHECKING:
+    from resolutionpricing._sql import Periods
 
 __all__ = [
     "PartialPolicy",
@@ -209,3 +214,85 @@ class ResolutionRule:
         default=PartialPolicy.ALL_OR_NOTHING,
         converter=_partial,
     )
+
+    def to_sql(
+        self,
+        table: str,
+        *,
+        dialect: str = "duckdb",
+        as_of_us: int | None = None,
+        periods: Periods | None = None,
+        output: Literal["decisions", "usage"] = "decisions",
+        pause_limit: Decimal | int | str | Mapping[str | None, Decimal | int | str] | None = None,
+    ) -> str:
+        """Compile the rule to one SQL query that decides every contact of ``table``.
+
+        ``table`` holds one row per contact in the canonical columns
+        ``account_id`` (text, NULL being one account of its own), ``id``,
+        ``customer_id``, ``conversation_id``, ``channel``, ``start_us`` and
+        ``end_us`` (BIGINT microseconds since the Unix epoch, UTC), ``topics``
+        and ``resolved_topics`` (lists of text), ``escalated``, ``confirmed``
+        (nullable) and ``csat`` (nullable integer). The query decides exactly
+        as `decide` does, each account on its own.
+
+        With ``output="decisions"`` it yields one row per contact starting no
+        later than the cutoff, ordered by (``account_id`` with NULL first,
+        ``start_us``, ``interaction_id``), with the columns ``account_id``,
+        ``interaction_id``, ``status`` (``billable``, ``not_billable`` or
+        ``pending``), ``units`` and ``provisional_units`` (DECIMAL(18, 4)),
+        ``reasons`` (a list, in the order of `Reason`), ``recontacted_by``
+        (the first re-contact of each voided topic, de-duplicated, in
+        (start, id) order), ``voided_topics`` (sorted), ``period`` (NULL
+        without ``periods``), and ``start_us``, ``end_us``, ``escalated``
+        carried over. With ``output="usage"`` it yields one row per
+        (``account_id``, ``period``) with ``contacts``, ``escalated``,
+        ``billable_interactions``, ``billable_units``, ``pending``,
+        ``not_billable_interactions``, one ``not_billable_<reason>`` count per
+        `Reason` and ``overflow_from``.
+
+        Args:
+            table: a table name, or any table expression such as
+                ``read_parquet('log.parquet')``, inserted into the query as is.
+            dialect: ``"duckdb"`` or ``"spark"`` (Spark SQL 3.5 or later).
+            as_of_us: what was known, in microseconds since the epoch;
+                contacts starting after it are left out. Defaults to the
+                latest ``start_us`` or ``end_us`` of the whole table.
+            periods: billing periods as ``(label, start_us, end_us)``; a
+                contact belongs to the first whose ``[start_us, end_us)``
+                holds its ``end_us``. One sequence for every account, or a
+                mapping from account id (None for the rows without one) to
+                that account's periods, since each contract's periods follow
+                its own time zone.
+            output: ``"decisions"`` or ``"usage"``.
+            pause_limit: a pause cap's limit (one for every account, or a
+                mapping from account id to limit): ``overflow_from`` is then
+                the first contact, in (``end_us``, ``start_us``, id) order,
+                whose running sum of billable units exceeds it; else NULL.
+
+        Returns:
+            The query, as text.
+
+        Raises:
+            InvalidValueError: for another dialect or output, or a malformed
+                period.
+            InvalidTypeError: for an ``as_of_us`` that is not an integer.
+
+        Examples:
+            >>> from resolutionpricing import ResolutionRule
+            >>> sql = ResolutionRule(recontact_window="48h").to_sql("contacts", as_of_us=0)
+            >>> sql.splitlines()[:3]
+            ['WITH', 'cutoff AS (', '  SELECT CAST(0 AS BIGINT) AS cutoff_us']
+            >>> "LEAD(start_us) OVER" in sql, "JOIN known" in sql
+            (True, False)
+        """
+        from resolutionpricing._sql import compile_rule  # noqa: PLC0415 -- _sql imports this module
+
+        return compile_rule(
+            self,
+            table,
+            dialect=dialect,
+            as_of_us=as_of_us,
+            periods=periods,
+            output=output,
+            pause_limit=pause_limit,
+        )
