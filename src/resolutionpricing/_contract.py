@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,6 +46,15 @@ def _name(_instance: object, _attribute: attrs.Attribute[Any], value: object) ->
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(
             "name", f"{value!r} is empty or not a string", "a string naming the contract"
+        )
+
+
+def _optional_text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InvalidValueError(
+            f"contract.{attribute.name}",
+            f"{value!r} is empty or not a string",
+            "a non-empty string, or no value",
         )
 
 
@@ -157,6 +167,10 @@ class Contract:
 
     Attributes:
         name: the contract's name, shown on invoices.
+        id: a stable identifier of the contract (``"GT-2026-001"``), or None;
+            recorded on its invoices.
+        account_id: the account whose log rows the contract bills (the log's
+            ``account_id`` column), or None: the rows without an account.
         currency: an ISO 4217 code (``AED``).
         timezone: the IANA time zone whose calendar defines the periods.
         starts_on: the first day of the term.
@@ -200,6 +214,8 @@ class Contract:
     resolution: ResolutionRule = attrs.field(factory=ResolutionRule, validator=_resolution)
     caps: tuple[Cap, ...] = attrs.field(default=(), converter=_caps)
     fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
+    id: str | None = attrs.field(default=None, validator=_optional_text)
+    account_id: str | None = attrs.field(default=None, validator=_optional_text)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -281,6 +297,7 @@ class Contract:
             seen_caps.setdefault(cap.kind, index)
         seen_codes: dict[str, int] = {}
         singles: dict[str, int] = {}
+        problems.extend(self._deliverable_problems())
         for index, fee in enumerate(self.fees):
             if isinstance(fee, (PerEscalationFee, MinimumCommitment)):
                 if fee.kind in singles:
@@ -311,6 +328,45 @@ class Contract:
                     )
                 seen_codes.setdefault(fee.code, index)
         return problems
+
+    def _deliverable_problems(self) -> list[InvalidValueError | InvalidTypeError]:
+        """Each milestone's line key is ``implementation:<deliverable>``: it must be unique."""
+        problems: list[InvalidValueError | InvalidTypeError] = []
+        seen: dict[str, str] = {}
+        for index, fee in enumerate(self.fees):
+            if not isinstance(fee, ImplementationFee):
+                continue
+            for number, milestone in enumerate(fee.milestones):
+                path = f"fees[{index}].milestones[{number}].deliverable"
+                if milestone.deliverable in seen:
+                    problems.append(
+                        InvalidValueError(
+                            path,
+                            f"{milestone.deliverable!r} is already the deliverable of {seen[milestone.deliverable]}",
+                            "one milestone per deliverable (its line key is implementation:<deliverable>)",
+                        )
+                    )
+                seen.setdefault(milestone.deliverable, path.removesuffix(".deliverable"))
+        return problems
+
+    @property
+    def fingerprint(self) -> str:
+        """The sha256 of the contract's canonical form, in hex: equal contracts share it.
+
+        The canonical form is the contract file's data as JSON with sorted
+        keys and every decimal in normal form, so ``"3.5"`` and ``"3.50"``
+        give one fingerprint. Invoices record it as ``contract_fingerprint``.
+
+        Examples:
+            >>> from resolutionpricing import load_contract
+            >>> contract = load_contract("examples/contract.toml")
+            >>> len(contract.fingerprint), contract.fingerprint == load_contract("examples/contract.toml").fingerprint
+            (64, True)
+        """
+        # The file format lives in _files, which imports this module.
+        from resolutionpricing._files import canonical_contract_json  # noqa: PLC0415
+
+        return hashlib.sha256(canonical_contract_json(self).encode("utf-8")).hexdigest()
 
     @property
     def minor_unit(self) -> int:
