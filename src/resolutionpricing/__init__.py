@@ -3,7 +3,8 @@
 Everything public is imported here; the modules behind it are private.
 """
 
-from resolutionpricing._calculator import calculate_invoice, quote
+from resolutionpricing._billing import BillingRun, bill, calculate_invoice
+from resolutionpricing._calculator import quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
@@ -37,7 +38,18 @@ from resolutionpricing._interactions import (
     interactions_from_records,
     read_interactions,
 )
-from resolutionpricing._invoice import Invoice, LineItem
+from resolutionpricing._invoice import (
+    ImplementationDetails,
+    Invoice,
+    LineDetails,
+    LineItem,
+    MinimumCommitmentDetails,
+    OneTimeFeeDetails,
+    PauseDetails,
+    ResolutionDetails,
+    SpendCapDetails,
+    StepDownDetails,
+)
 from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._periods import BillingPeriod, Cadence
 from resolutionpricing._rules import (
@@ -48,6 +60,7 @@ from resolutionpricing._rules import (
     parse_window,
 )
 from resolutionpricing._tiers import PricingMode, Tier, TierPart, TierSchedule
+from resolutionpricing._usage import Usage
 from resolutionpricing._version import __version__
 
 __all__ = [
@@ -101,8 +114,20 @@ __all__ = [
     # invoices
     "Invoice",
     "LineItem",
+    "LineDetails",
+    "ResolutionDetails",
+    "PauseDetails",
+    "StepDownDetails",
+    "SpendCapDetails",
+    "MinimumCommitmentDetails",
+    "ImplementationDetails",
+    "OneTimeFeeDetails",
+    "Usage",
     "quote",
     "calculate_invoice",
+    # billing runs
+    "bill",
+    "BillingRun",
     # errors
     "ResolutionPricingError",
     "InvalidValueError",
