@@ -50,11 +50,13 @@ from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._periods import BillingPeriod, zone
 from resolutionpricing._usage import Usage
 
-__all__ = ["BillingRun", "bill", "calculate_invoice"]
+__all__ = ["BillingRun", "bill", "calculate_invoice", "calculate_run"]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
-_RANGE_HINT: Final = 'a label such as "2026-10", a range such as "2026-07..2026-12", or a list of them'
+_RANGE_HINT: Final = (
+    'a label such as "2026-10", a range such as "2026-07..2026-12", or a list of them'
+)
 
 
 def _account_order(account: str | None) -> tuple[bool, str]:
@@ -64,6 +66,14 @@ def _account_order(account: str | None) -> tuple[bool, str]:
 
 def _shown_account(account: str | None) -> str:
     return "(no account)" if account is None else repr(account)
+
+
+def _invoices(values: Iterable[Invoice]) -> tuple[Invoice, ...]:
+    return tuple(values)
+
+
+def _decisions(values: Iterable[Decision]) -> tuple[Decision, ...]:
+    return tuple(values)
 
 
 @attrs.frozen(kw_only=True)
@@ -89,8 +99,8 @@ class BillingRun:
         (True, ..., {})
     """
 
-    invoices: tuple[Invoice, ...] = attrs.field(converter=tuple)
-    decisions: tuple[Decision, ...] = attrs.field(converter=tuple)
+    invoices: tuple[Invoice, ...] = attrs.field(converter=_invoices)
+    decisions: tuple[Decision, ...] = attrs.field(converter=_decisions)
     unbilled: Mapping[str | None, int] = attrs.field(factory=dict)
 
     def invoice(self, account_id: str | None, period: BillingPeriod | str) -> Invoice | None:
@@ -128,7 +138,9 @@ class BillingRun:
             "decisions": [decision.to_dict() for decision in self.decisions],
             "unbilled": [
                 {"account_id": account, "rows": rows}
-                for account, rows in sorted(self.unbilled.items(), key=lambda item: _account_order(item[0]))
+                for account, rows in sorted(
+                    self.unbilled.items(), key=lambda item: _account_order(item[0])
+                )
             ],
         }
 
@@ -152,14 +164,17 @@ class BillingRun:
             >>> BillingRun.from_dict(run.to_dict()) == run
             True
         """
-        if not isinstance(data, Mapping) or set(data) != {"invoices", "decisions", "unbilled"}:
+        given: object = data
+        if not isinstance(given, Mapping) or set(given) != {"invoices", "decisions", "unbilled"}:
             raise InvalidValueError(
                 "run", "does not have the keys of a billing run", "invoices, decisions, unbilled"
             )
         unbilled: dict[str | None, int] = {}
         for entry in data["unbilled"]:
             if not isinstance(entry, Mapping) or set(entry) != {"account_id", "rows"}:
-                raise InvalidValueError("run.unbilled", f"{entry!r} is not an entry", '{"account_id", "rows"}')
+                raise InvalidValueError(
+                    "run.unbilled", f"{entry!r} is not an entry", '{"account_id", "rows"}'
+                )
             unbilled[entry["account_id"]] = entry["rows"]
         return cls(
             invoices=[Invoice.from_dict(invoice) for invoice in data["invoices"]],
@@ -210,7 +225,9 @@ def bill(
     rows = list(log)
     _check_rows(rows)
     known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
-    return _bill([(contract, contract.account_id) for contract in chosen], rows, requested, known_at)
+    return _bill(
+        [(contract, contract.account_id) for contract in chosen], rows, requested, known_at
+    )
 
 
 def calculate_invoice(
@@ -263,6 +280,17 @@ def calculate_invoice(
         >>> invoice.final, invoice.counts["contacts"], invoice.counts["billable_units"]
         (True, 13333, Decimal('6361.5017'))
     """
+    return calculate_run(contract, interactions, period, as_of=as_of).invoices[0]
+
+
+def calculate_run(
+    contract: Contract,
+    interactions: Iterable[Interaction],
+    period: BillingPeriod | str,
+    *,
+    as_of: datetime | None = None,
+) -> BillingRun:
+    """`calculate_invoice`'s run: its one invoice, and the decisions of its account."""
     resolved = contract.period(period)
     rows = list(interactions)
     _check_rows(rows)
@@ -280,7 +308,7 @@ def calculate_invoice(
             raise InteractionLogError(msg, [problem])
         account = accounts[0] if accounts else None
     known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
-    return _bill([(contract, account)], rows, (resolved,), known_at).invoices[0]
+    return _bill([(contract, account)], rows, (resolved,), known_at)
 
 
 def _bill(
@@ -389,7 +417,9 @@ def _price(
     )
 
 
-def _final(contract: Contract, period: BillingPeriod, usage: Usage, known_at: datetime | None) -> bool:
+def _final(
+    contract: Contract, period: BillingPeriod, usage: Usage, known_at: datetime | None
+) -> bool:
     """Nothing can change: the window after the period's end has passed, and nothing is pending."""
     if known_at is None or usage.pending:
         return False
@@ -437,15 +467,23 @@ def _checked_contracts(contracts: Contract | Iterable[Contract]) -> list[Contrac
     if isinstance(given, Contract):
         return [given]
     if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
-        raise InvalidTypeError("contracts", f"{given!r} is not a contract", "a Contract or a list of them")
+        raise InvalidTypeError(
+            "contracts", f"{given!r} is not a contract", "a Contract or a list of them"
+        )
     chosen = list(given)
     seen: dict[str | None, int] = {}
     for index, contract in enumerate(chosen):
         if not isinstance(contract, Contract):
-            raise InvalidTypeError(f"contracts[{index}]", f"{contract!r} is not a Contract", "Contract objects")
+            raise InvalidTypeError(
+                f"contracts[{index}]", f"{contract!r} is not a Contract", "Contract objects"
+            )
         first = seen.setdefault(contract.account_id, index)
         if first != index:
-            whose = "bills no account" if contract.account_id is None else f"bills {contract.account_id!r}"
+            whose = (
+                "bills no account"
+                if contract.account_id is None
+                else f"bills {contract.account_id!r}"
+            )
             raise InvalidValueError(
                 f"contracts[{index}].account_id",
                 f"contracts[{first}] ({chosen[first].name!r}) already {whose}",
@@ -454,7 +492,9 @@ def _checked_contracts(contracts: Contract | Iterable[Contract]) -> list[Contrac
     return chosen
 
 
-def _read_periods(periods: BillingPeriod | str | Sequence[BillingPeriod | str]) -> tuple[BillingPeriod, ...]:
+def _read_periods(
+    periods: BillingPeriod | str | Sequence[BillingPeriod | str],
+) -> tuple[BillingPeriod, ...]:
     """The requested periods, each once, in order."""
     given: object = periods
     items = [given] if isinstance(given, (str, BillingPeriod)) else given
@@ -483,19 +523,33 @@ def _label(text: str) -> BillingPeriod:
 def _read_range(text: str) -> list[BillingPeriod]:
     first_text, _, last_text = text.partition("..")
     if ".." in last_text or not first_text or not last_text:
-        raise InvalidValueError("periods", f"{text!r} is not a range", 'two labels joined by "..", such as "2026-07..2026-12"')
+        raise InvalidValueError(
+            "periods",
+            f"{text!r} is not a range",
+            'two labels joined by "..", such as "2026-07..2026-12"',
+        )
     first, last = _label(first_text), _label(last_text)
     if first.cadence is not last.cadence:
-        raise InvalidValueError("periods", f"{text!r} joins a {first.cadence.value} and a {last.cadence.value} period", "two labels of one cadence")
+        raise InvalidValueError(
+            "periods",
+            f"{text!r} joins a {first.cadence.value} and a {last.cadence.value} period",
+            "two labels of one cadence",
+        )
     if last.start < first.start:
-        raise InvalidValueError("periods", f"{text!r} ends before it starts", "a range whose end is on or after its start")
+        raise InvalidValueError(
+            "periods",
+            f"{text!r} ends before it starts",
+            "a range whose end is on or after its start",
+        )
     found = [first]
     while found[-1] != last:
         found.append(found[-1].next())
     return found
 
 
-def _contract_periods(contract: Contract, requested: tuple[BillingPeriod, ...]) -> list[BillingPeriod]:
+def _contract_periods(
+    contract: Contract, requested: tuple[BillingPeriod, ...]
+) -> list[BillingPeriod]:
     """The requested periods of the contract's cadence that overlap its term; another cadence is refused."""
     for period in requested:
         if period.cadence is not contract.billing_period:
@@ -509,5 +563,6 @@ def _contract_periods(contract: Contract, requested: tuple[BillingPeriod, ...]) 
     return [
         period
         for period in requested
-        if period.end > contract.starts_on and (contract.ends_on is None or period.start <= contract.ends_on)
+        if period.end > contract.starts_on
+        and (contract.ends_on is None or period.start <= contract.ends_on)
     ]

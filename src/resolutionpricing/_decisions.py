@@ -250,7 +250,9 @@ def _decision_from_dict(data: Mapping[str, object]) -> Decision:
     def texts(key: str) -> list[str]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise InvalidTypeError(f"decision.{key}", f"{value!r} is not a list", "a list of strings")
+            raise InvalidTypeError(
+                f"decision.{key}", f"{value!r} is not a list", "a list of strings"
+            )
         return value
 
     status = parse_choice(DecisionStatus, data.get("status"), "decision.status")
@@ -325,7 +327,7 @@ def _check_unique(rows: list[Interaction]) -> None:
 
 
 def _canonical_order(
-    ids: list[tuple[str, ...]], starts: list[int], cutoff: int
+    ids: list[tuple[str, str]], starts: list[int], cutoff: int
 ) -> tuple[list[int], list[int]]:
     """The rows known at ``cutoff`` in (started_at, account, id) order, and each row's rank (or -1)."""
     order = sorted(
@@ -511,9 +513,7 @@ def decide(
     _check_unique(rows)
     # Ties on the start are broken by (account, id), rows without an account
     # first: ids are unique per account only.
-    ties = [
-        ("", row.id) if row.account_id is None else (row.account_id, row.id) for row in rows
-    ]
+    ties = [("", row.id) if row.account_id is None else (row.account_id, row.id) for row in rows]
     known_at = None if as_of is None else _check_as_of(as_of)
     if not rows:
         return ()

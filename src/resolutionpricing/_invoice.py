@@ -104,7 +104,9 @@ class _Fields:
         value = self.data[key]
         if not isinstance(value, str):
             raise InvalidTypeError(
-                f"{self.path}.{key}", f"{value!r} is not a string", 'a decimal string such as "3.50"'
+                f"{self.path}.{key}",
+                f"{value!r} is not a string",
+                'a decimal string such as "3.50"',
             )
         return to_decimal(value, f"{self.path}.{key}", minimum=minimum)
 
@@ -251,8 +253,12 @@ def _tier_from_dict(data: object, path: str) -> TierPart:
     )
 
 
-def _tier_parts(value: object) -> tuple[TierPart, ...]:
-    return tuple(value)  # type: ignore[call-overload]
+def _tier_parts(value: Iterable[TierPart]) -> tuple[TierPart, ...]:
+    return tuple(value)
+
+
+def _mode(value: object) -> PricingMode:
+    return parse_choice(PricingMode, value, "mode")
 
 
 @attrs.frozen(kw_only=True)
@@ -273,7 +279,7 @@ class ResolutionDetails:
         ([Decimal('5000'), Decimal('7000')], Decimal('36750.00'))
     """
 
-    mode: PricingMode = attrs.field(converter=lambda value: parse_choice(PricingMode, value, "mode"))
+    mode: PricingMode = attrs.field(converter=_mode)
     tiers: tuple[TierPart, ...] = attrs.field(converter=_tier_parts)
     exact_amount: Decimal = attrs.field(converter=to_decimal)
     pause: PauseDetails | None = None
@@ -736,7 +742,9 @@ class Invoice:
         try:
             data = json.loads(text)
         except ValueError as error:
-            raise InvalidValueError("invoice", f"is not JSON ({error})", "an invoice's JSON") from None
+            raise InvalidValueError(
+                "invoice", f"is not JSON ({error})", "an invoice's JSON"
+            ) from None
         return _invoice_from_dict(data)
 
 
@@ -833,16 +841,25 @@ def _check_figures(invoice: Invoice, places: int) -> None:
         for amount, path in amounts:
             if amount % step:
                 raise InvalidValueError(
-                    path, f"{amount} is not in whole minor units of {invoice.currency}", f"a multiple of {step}"
+                    path,
+                    f"{amount} is not in whole minor units of {invoice.currency}",
+                    f"a multiple of {step}",
                 )
         seen: set[str] = set()
         for number, line in enumerate(invoice.lines):
             if line.key in seen:
                 raise InvalidValueError(
-                    f"invoice.lines[{number}].key", f"{line.key!r} is the key of an earlier line", "unique line keys"
+                    f"invoice.lines[{number}].key",
+                    f"{line.key!r} is the key of an earlier line",
+                    "unique line keys",
                 )
             seen.add(line.key)
-        _check_sum(invoice.subtotal, sum((line.amount for line in invoice.lines), start=Decimal(0)), "subtotal", "the sum of the lines")
+        _check_sum(
+            invoice.subtotal,
+            sum((line.amount for line in invoice.lines), start=Decimal(0)),
+            "subtotal",
+            "the sum of the lines",
+        )
         tax = round_money(
             invoice.subtotal * invoice.tax_rate,
             invoice.currency,

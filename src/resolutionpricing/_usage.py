@@ -49,7 +49,7 @@ def _rate(part: int, whole: int | None) -> Decimal | None:
 
 
 def _count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None and attribute.name not in {"escalated"}:
+    if value is None and attribute.name != "escalated":
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidValueError(
@@ -64,14 +64,15 @@ def _units(value: object) -> Decimal:
 def _reasons(value: Mapping[str, int] | None) -> Mapping[str, int] | None:
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    given: object = value
+    if not isinstance(given, Mapping):
         raise InvalidTypeError("counts.not_billable", f"{value!r} is not a mapping", "a mapping")
-    for reason, number in value.items():
+    for reason, number in given.items():
         if reason not in _REASONS:
             raise InvalidValueError(
                 f"counts.not_billable.{reason}", "is not a reason", "one of " + ", ".join(_REASONS)
             )
-        if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
+        if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
             raise InvalidValueError(
                 f"counts.not_billable.{reason}", f"{number!r} is not a count above 0", "an int"
             )
@@ -229,7 +230,7 @@ class Usage:
         for key in ("billable_units", "escalated", "overflow_units"):
             if key not in data:
                 raise InvalidValueError(f"counts.{key}", "is missing", "this key is required")
-        values = {key: data[key] for key in fields if key in data}
+        values: dict[str, Any] = {key: data[key] for key in fields if key in data}
         for key in ("billable_units", "overflow_units"):
             values[key] = to_decimal(values[key], f"counts.{key}", minimum=_ZERO)
         usage = cls(**values)
@@ -241,9 +242,7 @@ class Usage:
                 given = data[rate]
                 shown = expected[rate]
                 if not (given is None and shown is None) and (
-                    given is None
-                    or shown is None
-                    or to_decimal(given, f"counts.{rate}") != shown
+                    given is None or shown is None or to_decimal(given, f"counts.{rate}") != shown
                 ):
                     raise InvalidValueError(
                         f"counts.{rate}",
@@ -254,4 +253,10 @@ class Usage:
 
 
 def _shown(value: object) -> str:
-    return "null" if value is None else normal_text(value) if isinstance(value, Decimal) else str(value)
+    return (
+        "null"
+        if value is None
+        else normal_text(value)
+        if isinstance(value, Decimal)
+        else str(value)
+    )
