@@ -421,7 +421,7 @@ def canonical_contract_json(contract: Contract) -> str:
         >>> from resolutionpricing import load_contract
         >>> from resolutionpricing._files import canonical_contract_json
         >>> canonical_contract_json(load_contract("examples/contract.toml"))[:45]
-        '{"caps":[{"kind":"pause","limit":"50000"},{"k'
+        '{"caps":[{"above":"30000","kind":"step_down",'
     """
     data = _contract_data(contract, _normal, _normal)
     return json.dumps(
