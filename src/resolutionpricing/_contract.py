@@ -216,6 +216,11 @@ class Contract:
     fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
     id: str | None = attrs.field(default=None, validator=_optional_text)
     account_id: str | None = attrs.field(default=None, validator=_optional_text)
+    # A memo of `fingerprint` (a pure function of the other fields): computing it
+    # is a JSON dump and a hash, too slow to repeat for every invoice of a run.
+    _fingerprint: str | None = attrs.field(
+        default=None, init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -363,10 +368,14 @@ class Contract:
             >>> len(contract.fingerprint), contract.fingerprint == load_contract("examples/contract.toml").fingerprint
             (64, True)
         """
-        # The file format lives in _files, which imports this module.
-        from resolutionpricing._files import canonical_contract_json  # noqa: PLC0415
+        if self._fingerprint is None:
+            # The file format lives in _files, which imports this module.
+            from resolutionpricing._files import canonical_contract_json  # noqa: PLC0415
 
-        return hashlib.sha256(canonical_contract_json(self).encode("utf-8")).hexdigest()
+            text = canonical_contract_json(self)
+            # Frozen, but the memo may be filled once: the value never changes.
+            object.__setattr__(self, "_fingerprint", hashlib.sha256(text.encode()).hexdigest())
+        return str(self._fingerprint)
 
     @property
     def minor_unit(self) -> int:
