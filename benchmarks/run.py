@@ -8,6 +8,9 @@ then times, each the best of ``--repeat`` runs:
 - ``read_interactions`` on the CSV;
 - ``decide`` with the example contract's rule;
 - ``calculate_invoice`` for October 2026 (it decides again, as a user would);
+- ``bill`` over a three-account log of the same size (``--accounts 3``),
+  October and November for the three example contracts in AED, SAR and KWD,
+  per row beside ``calculate_invoice``'s;
 - the whole command ``resolutionpricing invoice`` as a user runs it (one run);
 - ``compare_clauses``: the default sweep of the example contract's rule
   (every default variant but those equal to the contract) for October 2026;
@@ -26,6 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from resolutionpricing import (
+    bill,
     calculate_invoice,
     compare_clauses,
     decide,
@@ -47,7 +51,7 @@ def _best(repeat: int, job: Callable[[], object]) -> float:
     return min(times)
 
 
-def _generate(path: Path, contacts: int) -> None:
+def _generate(path: Path, contacts: int, accounts: int = 1) -> None:
     spec = importlib.util.spec_from_file_location(
         "generate_interactions", ROOT / "examples" / "generate_interactions.py"
     )
@@ -57,7 +61,7 @@ def _generate(path: Path, contacts: int) -> None:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    module.main(["--out", str(path), "--contacts", str(contacts)])
+    module.main(["--out", str(path), "--contacts", str(contacts), "--accounts", str(accounts)])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,6 +94,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"{name:<18} {rows:>9,} rows: {seconds:8.2f} s  ({seconds / rows * 1e6:6.1f} µs/row)"
             )
+
+        accounts_path = Path(folder, "accounts.csv")
+        _generate(accounts_path, arguments.contacts, accounts=3)
+        accounts_log = read_interactions(accounts_path)
+        contracts = [
+            load_contract(ROOT / "examples" / "accounts" / f"acct-{number}.toml")
+            for number in (1, 2, 3)
+        ]
+        seconds = _best(arguments.repeat, lambda: bill(contracts, accounts_log, "2026-10..2026-11"))
+        accounts_rows = len(accounts_log)
+        print(
+            f"{'bill (3 accounts)':<18} {accounts_rows:>9,} rows: {seconds:8.2f} s  "
+            f"({seconds / accounts_rows * 1e6:6.1f} µs/row)"
+        )
 
         command = [
             sys.executable, "-m", "resolutionpricing", "invoice", str(CONTRACT), str(log_path),

@@ -11,6 +11,15 @@ Run it as a script::
 
     python examples/generate_interactions.py --out examples/interactions.csv
     python examples/generate_interactions.py --out big.csv --contacts 1000000
+    python examples/generate_interactions.py --out examples/accounts/interactions.csv \
+        --accounts 3 --contacts 6000
+
+With ``--accounts N`` (N > 1) the log holds N accounts (``acct-1``...): each
+is a log of its own, seeded ``seed + index``, with its share of the contacts
+and customers, and an ``account_id`` column after ``id``. Ids are unique per
+account (every account starts at ``c0000001``); rows are sorted by
+``started_at``, then account, then id. With one account (the default) the
+file is exactly what it was before the option existed.
 
 The same arguments always give the same file, byte for byte: every random
 choice comes from one ``random.Random(seed)``, nothing reads the clock, and
@@ -88,7 +97,7 @@ import csv
 import heapq
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
@@ -103,6 +112,7 @@ __all__ = [
     "DEFAULT_END",
     "DEFAULT_START",
     "GeneratorConfig",
+    "account_ids",
     "generate_rows",
     "main",
     "write_csv",
@@ -701,12 +711,40 @@ def generate_rows(config: GeneratorConfig) -> Iterator[tuple[str, ...]]:
     return _Simulation(config).rows(config.contacts)
 
 
-def write_csv(path: Path, config: GeneratorConfig) -> int:
+def account_ids(accounts: int) -> list[str]:
+    """The account ids of a log of ``accounts`` accounts.
+
+    Example:
+        >>> account_ids(3)
+        ['acct-1', 'acct-2', 'acct-3']
+    """
+    return [f"acct-{number}" for number in range(1, accounts + 1)]
+
+
+def _account_rows(config: GeneratorConfig, accounts: int) -> Iterator[tuple[str, ...]]:
+    """The rows of ``accounts`` accounts, each a log of its own, merged in start order."""
+    logs = []
+    for index, account in enumerate(account_ids(accounts)):
+        share = config.contacts // accounts + (index < config.contacts % accounts)
+        part = replace(
+            config,
+            seed=config.seed + index,
+            contacts=max(1, share),
+            customers=max(1, config.customers // accounts),
+        )
+        logs.append([(row[0], account, *row[1:]) for row in generate_rows(part)])
+    started = COLUMNS.index("started_at") + 1
+    return heapq.merge(*logs, key=lambda row: (row[started], row[1], row[0]))
+
+
+def write_csv(path: Path, config: GeneratorConfig, accounts: int = 1) -> int:
     """Write the log with its header to ``path``, streaming row by row.
 
     Args:
         path: the CSV file to (over)write.
         config: what to generate.
+        accounts: how many accounts the log holds; above 1, an
+            ``account_id`` column follows ``id``.
 
     Returns:
         The number of contacts written.
@@ -714,8 +752,13 @@ def write_csv(path: Path, config: GeneratorConfig) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        for row in generate_rows(config):
+        if accounts == 1:
+            writer.writerow(COLUMNS)
+            rows = generate_rows(config)
+        else:
+            writer.writerow((COLUMNS[0], "account_id", *COLUMNS[1:]))
+            rows = _account_rows(config, accounts)
+        for row in rows:
             writer.writerow(row)
             count += 1
     return count
@@ -766,6 +809,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_CONTACTS,
         help="rows to write (default: %(default)s)",
     )
+    parser.add_argument(
+        "--accounts",
+        type=_positive,
+        default=1,
+        help="accounts in the log, acct-1... (default: 1, no account_id column)",
+    )
     parser.add_argument("--start", type=_aware, default=DEFAULT_START, help="default: %(default)s")
     parser.add_argument(
         "--end", type=_aware, default=DEFAULT_END, help="excluded (default: %(default)s)"
@@ -783,7 +832,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     began = time.perf_counter()
-    written = write_csv(arguments.out, config)
+    written = write_csv(arguments.out, config, arguments.accounts)
     elapsed = time.perf_counter() - began
     print(
         f"wrote {written:,} contacts of {customers:,} customers "

@@ -18,8 +18,12 @@ from resolutionpricing import (
     Invoice,
     MinimumCommitment,
     PauseCap,
+    PauseDetails,
+    ResolutionDetails,
     SpendCap,
+    SpendCapDetails,
     StepDownCap,
+    StepDownDetails,
     Tier,
     TierSchedule,
     quote,
@@ -121,11 +125,10 @@ def test_pause_cap_bills_up_to_the_limit() -> None:
     assert line.amount == Decimal("68750.00")
     assert line.quantity == 25000
     assert invoice.counts["overflow_units"] == 5000
-    assert line.details["pause"] == {
-        "limit": Decimal(25000),
-        "billable_units": Decimal(30000),
-        "overflow_units": Decimal(5000),
-    }
+    assert isinstance(line.details, ResolutionDetails)
+    assert line.details.pause == PauseDetails(
+        limit=Decimal(25000), billable_units=Decimal(30000), overflow_units=Decimal(5000)
+    )
 
 
 def test_pause_cap_below_the_limit_changes_nothing() -> None:
@@ -161,20 +164,24 @@ def test_step_down_prices_units_above_the_threshold_at_its_price() -> None:
     # 10,000 above at 1.50 = 15,000; total 93,750
     assert line.amount == Decimal("93750.00")
     assert line.quantity == 40000
-    assert line.details["step_down"] == {
-        "above": Decimal(30000),
-        "quantity": Decimal(10000),
-        "unit_price": Decimal("1.50"),
-        "amount": Decimal("15000.00"),
-    }
-    assert sum(tier["quantity"] for tier in line.details["tiers"]) == 30000  # type: ignore[attr-defined]
+    assert isinstance(line.details, ResolutionDetails)
+    assert line.details.step_down == StepDownDetails(
+        above=Decimal(30000),
+        quantity=Decimal(10000),
+        unit_price=Decimal("1.50"),
+        amount=Decimal("15000.00"),
+    )
+    assert sum(tier.quantity for tier in line.details.tiers) == 30000
 
 
 def test_step_down_below_the_threshold_changes_nothing() -> None:
     """Below the threshold the schedule prices every unit."""
     invoice = _quote(_contract(caps=[StepDownCap(above=30000, unit_price="1.50")]), 12000)
     assert invoice.lines[0].amount == Decimal("36750.00")
-    assert invoice.lines[0].details["step_down"]["quantity"] == 0  # type: ignore[index]
+    details = invoice.lines[0].details
+    assert isinstance(details, ResolutionDetails)
+    assert details.step_down is not None
+    assert details.step_down.quantity == 0
 
 
 def test_step_down_works_with_volume_pricing() -> None:
@@ -205,7 +212,7 @@ def test_spend_cap_adds_a_negative_line() -> None:
     cap_line = invoice.lines[1]
     assert cap_line.quantity == 1
     assert cap_line.unit_price is None
-    assert cap_line.details == {"limit": Decimal("90000.00"), "gross": Decimal("98750.00")}
+    assert cap_line.details == SpendCapDetails(limit=Decimal("90000.00"), gross=Decimal("98750.00"))
     assert invoice.subtotal == Decimal("90000.00")
 
 

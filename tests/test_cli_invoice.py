@@ -44,15 +44,14 @@ n1,u4,chat,2026-10-31T19:50:00Z,2026-10-31T20:00:00Z,billing,billing,false,,
 """
 
 DECISIONS = """\
-id,period,status,units,reasons,recontacted_by
-s1,2026-09,not_billable,0,recontacted,o1;o4
-o1,2026-10,not_billable,0,recontacted,o4
-o4,2026-10,billable,1.0000,,
-o2,2026-10,billable,0.5000,partial,
-o3,2026-10,not_billable,0,escalated;low_csat,
-n1,2026-11,pending,0,window_open,
+account_id,id,period,status,units,reasons,recontacted_by
+,o1,2026-10,not_billable,0,recontacted,o4
+,o4,2026-10,billable,1,,
+,o2,2026-10,billable,0.5,partial,
+,o3,2026-10,not_billable,0,escalated;low_csat,
 """
-"""The decisions at the log's latest instant, 20:00 UTC on 31 October: n1's window is open."""
+"""October's decisions at the log's latest instant, 20:00 UTC on 31 October (s1 is
+September's and n1 November's: not written)."""
 
 
 @pytest.fixture
@@ -96,7 +95,8 @@ def test_json_is_the_canonical_invoice_json(capsys: pytest.CaptureFixture[str], 
     ]
     # 15,000 + 4,000 = 19,000; 5 % = 950
     assert (data["subtotal"], data["tax"], data["total"]) == ("19000.00", "950.00", "19950.00")
-    assert data["final"] is True
+    # Known at n1's end, midnight in Dubai: October's re-contact window is still open.
+    assert data["final"] is False
     assert data["as_of"] == "2026-11-01T00:00:00+04:00"  # n1's end, in Dubai
     assert data["counts"]["contacts"] == 4  # o1, o2, o3, o4
     assert data["counts"]["not_billable"] == {"escalated": 1, "low_csat": 1, "recontacted": 1}
@@ -109,7 +109,7 @@ def test_text_is_the_rendered_invoice(capsys: pytest.CaptureFixture[str], log: P
     contract = load_contract(EXAMPLE_CONTRACT)
     invoice = calculate_invoice(contract, read_interactions(log), "2026-10")
     assert (status, out, err) == (0, render_text(invoice), "")
-    assert out.splitlines()[1] == "Period 2026-10 (AED, final)"
+    assert out.splitlines()[1] == "Period 2026-10 (AED, NOT FINAL: re-contacts may still change it)"
     assert out.splitlines()[-1].split() == ["resolution", "rate", "0.5000"]  # 2 / 4
     assert "Contacts of the period" in out
 
@@ -168,7 +168,7 @@ def test_as_of_in_utc_is_shown_in_the_contracts_zone(
     )
 
     assert status == 0
-    assert out.splitlines()[1] == "Period 2026-10 (AED, NOT FINAL: some contacts are still pending)"
+    assert out.splitlines()[1] == "Period 2026-10 (AED, NOT FINAL: re-contacts may still change it)"
 
 
 # The decisions file
@@ -223,10 +223,9 @@ def test_decisions_know_only_the_contacts_known_at_as_of(
 
     assert status == 0
     assert read_rows(decisions) == [
-        ["id", "period", "status", "units", "reasons", "recontacted_by"],
-        ["s1", "2026-09", "not_billable", "0", "recontacted", "o1;o4"],
-        ["o1", "2026-10", "not_billable", "0", "recontacted", "o4"],
-        ["o4", "2026-10", "pending", "0", "window_open", ""],
+        ["account_id", "id", "period", "status", "units", "reasons", "recontacted_by"],
+        ["", "o1", "2026-10", "not_billable", "0", "recontacted", "o4"],
+        ["", "o4", "2026-10", "pending", "0", "window_open", ""],
     ]
 
 
@@ -247,9 +246,9 @@ def test_decisions_are_labelled_with_the_contracts_cadence(
     )
 
     assert (status, err) == (0, "")
-    assert [row[:2] for row in read_rows(decisions)] == [
+    # s1 ended in Q3: only Q4's decisions are written.
+    assert [row[1:3] for row in read_rows(decisions)] == [
         ["id", "period"],
-        ["s1", "2026-Q3"],
         ["o1", "2026-Q4"],
         ["o4", "2026-Q4"],
         ["o2", "2026-Q4"],

@@ -87,7 +87,7 @@ def test_json_is_the_invoices_canonical_json(capsys: pytest.CaptureFixture[str])
     assert (status, out, err) == (0, expected.to_json() + "\n", "")
     data = json.loads(out)
     assert data["total"] == "42787.50"
-    assert data["counts"]["containment_rate"] == "0.8450"
+    assert data["counts"]["containment_rate"] == "0.845"  # 0.8450 in normal form
 
 
 def test_fractional_resolutions(capsys: pytest.CaptureFixture[str]) -> None:

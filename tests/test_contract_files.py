@@ -186,7 +186,7 @@ def test_every_problem_is_reported_at_once() -> None:
         loads_contract(text, source="gulf.toml")
     error = caught.value
     assert [str(problem) for problem in error.problems] == [
-        "contract.nam: is not a known key; the keys are name, currency, timezone, starts_on, ends_on, billing_period, rounding, rounding_increment, tax_rate",
+        "contract.nam: is not a known key; the keys are name, currency, timezone, starts_on, ends_on, billing_period, rounding, rounding_increment, tax_rate, id, account_id",
         "contract.name: is missing; a string naming the contract is required",
         "resolution.min_csat: 9 is out of range; an integer from 1 to 5, or None",
         "pricing.tiers[2].flat: is not a known key; the keys are up_to, unit_price, flat_fee",
@@ -267,7 +267,7 @@ def test_floats_in_python_data_are_refused() -> None:
         (
             [('timezone = "Asia/Dubai"', 'timezone = "Asia/Dubai"\ntimezon = "UTC"')],
             [
-                "contract.timezon: is not a known key; the keys are name, currency, timezone, starts_on, ends_on, billing_period, rounding, rounding_increment, tax_rate"
+                "contract.timezon: is not a known key; the keys are name, currency, timezone, starts_on, ends_on, billing_period, rounding, rounding_increment, tax_rate, id, account_id"
             ],
         ),
         (

@@ -556,6 +556,8 @@ def test_to_dict_is_json_safe() -> None:
     data = by_id(decide(rule, log, as_of=LATER))["c1"].to_dict()
     assert data == {
         "interaction_id": "c1",
+        "account_id": None,
+        "period": None,
         "status": "not_billable",
         "units": "0",
         "provisional_units": "0",

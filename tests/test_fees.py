@@ -13,13 +13,16 @@ from resolutionpricing import (
     Contract,
     ContractError,
     Fee,
+    ImplementationDetails,
     ImplementationFee,
     InvalidTypeError,
     InvalidValueError,
     Invoice,
     Milestone,
     MinimumCommitment,
+    MinimumCommitmentDetails,
     OneTimeFee,
+    OneTimeFeeDetails,
     PerEscalationFee,
     RecurringFee,
     Tier,
@@ -148,27 +151,28 @@ def test_milestones_are_billed_in_the_period_of_acceptance() -> None:
 
 def test_milestone_line_shows_the_waived_part() -> None:
     """The line bills what is left under the cap; its details show the waived rest."""
-    line = quote(_contract([CAPPED]), "2026-09", resolutions=0).line("implementation")
+    line = quote(_contract([CAPPED]), "2026-09", resolutions=0).line("implementation:Training")
     assert line is not None
     assert line.description == "Implementation: Training"
     assert line.amount == Decimal("20000.00")
     assert line.quantity == 1
-    assert line.details == {
-        "deliverable": "Training",
-        "accepted_on": date(2026, 9, 1),
-        "milestone_amount": Decimal("40000.00"),
-        "waived": Decimal("20000.00"),
-        "cap": Decimal("100000.00"),
-        "billed_to_date": Decimal("100000.00"),
-    }
+    assert line.details == ImplementationDetails(
+        deliverable="Training",
+        accepted_on=date(2026, 9, 1),
+        milestone_amount=Decimal("40000.00"),
+        waived=Decimal("20000.00"),
+        cap=Decimal("100000.00"),
+        billed_to_date=Decimal("100000.00"),
+    )
 
 
 def test_fully_waived_milestone_still_has_a_line() -> None:
     """A milestone accepted after the cap is reached shows a 0.00 line, all waived."""
-    line = quote(_contract([CAPPED]), "2026-10", resolutions=0).line("implementation")
+    line = quote(_contract([CAPPED]), "2026-10", resolutions=0).line("implementation:Voice")
     assert line is not None
     assert line.amount == Decimal("0.00")
-    assert line.details["waived"] == Decimal("10000.00")
+    assert isinstance(line.details, ImplementationDetails)
+    assert line.details.waived == Decimal("10000.00")
 
 
 def test_two_milestones_in_one_period_are_two_lines() -> None:
@@ -363,7 +367,7 @@ def test_one_time_fee_is_billed_in_its_period_only() -> None:
     line = quote(contract, "2027-01", resolutions=0).line("voice_integration")
     assert line is not None
     assert line.amount == Decimal("25000.00")
-    assert line.details == {"bill_on": date(2027, 1, 15)}
+    assert line.details == OneTimeFeeDetails(bill_on=date(2027, 1, 15))
     assert quote(contract, "2026-12", resolutions=0).line("voice_integration") is None
     assert quote(contract, "2027-02", resolutions=0).line("voice_integration") is None
 
@@ -392,10 +396,10 @@ def test_minimum_commitment_tops_up_the_difference(resolutions: int, true_up: st
     else:
         assert line is not None
         assert line.amount == Decimal(true_up)
-        assert line.details == {
-            "commitment": Decimal("15000.00"),
-            "resolution_charges": Decimal("15000.00") - Decimal(true_up),
-        }
+        assert line.details == MinimumCommitmentDetails(
+            commitment=Decimal("15000.00"),
+            resolution_charges=Decimal("15000.00") - Decimal(true_up),
+        )
         assert invoice.subtotal == Decimal("15000.00")
 
 

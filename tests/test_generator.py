@@ -213,3 +213,25 @@ def test_the_docstring_examples_run() -> None:
     results = doctest.testmod(generator)
     assert results.attempted > 0
     assert results.failed == 0
+
+
+def test_accounts_give_a_log_of_that_many_accounts_with_ids_unique_per_account(
+    tmp_path: Path,
+) -> None:
+    """--accounts 3: an account_id column, three accounts, exact total, seeded, (account, id) unique."""
+    first = _generate(tmp_path, "--accounts", "3", "--contacts", "900", name="first.csv")
+    second = _generate(tmp_path, "--accounts", "3", "--contacts", "900", name="second.csv")
+    assert first.read_bytes() == second.read_bytes()
+    rows = _rows(first)
+    assert len(rows) == 900
+    assert list(rows[0]) == [COLUMNS[0], "account_id", *COLUMNS[1:]]
+    assert sorted({row["account_id"] for row in rows}) == ["acct-1", "acct-2", "acct-3"]
+    keys = [(row["account_id"], row["id"]) for row in rows]
+    assert len(set(keys)) == len(keys)
+    assert [row["started_at"] for row in rows] == sorted(row["started_at"] for row in rows)
+
+
+def test_the_three_account_example_log_is_what_the_generator_writes(tmp_path: Path) -> None:
+    """examples/accounts/interactions.csv is --accounts 3 --contacts 6000, byte for byte."""
+    written = _generate(tmp_path, "--accounts", "3", "--contacts", "6000")
+    assert written.read_bytes() == (EXAMPLES / "accounts" / "interactions.csv").read_bytes()

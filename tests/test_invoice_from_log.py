@@ -33,9 +33,11 @@ from resolutionpricing import (
     LineItem,
     PauseCap,
     PerEscalationFee,
+    ResolutionDetails,
     ResolutionRule,
     SpendCap,
     StepDownCap,
+    StepDownDetails,
     Tier,
     TierSchedule,
     calculate_invoice,
@@ -138,9 +140,10 @@ def resolutions_line(invoice: Invoice) -> LineItem:
 
 def pause_details(invoice: Invoice) -> Mapping[str, object]:
     """The ``pause`` part of the resolutions line's details."""
-    details = resolutions_line(invoice).details["pause"]
-    assert isinstance(details, Mapping)
-    return details
+    details = resolutions_line(invoice).details
+    assert isinstance(details, ResolutionDetails)
+    assert details.pause is not None
+    return {key: value for key, value in attrs.asdict(details.pause).items() if value is not None}
 
 
 # Which period a contact belongs to
@@ -260,8 +263,12 @@ def test_once_the_window_has_closed_the_contact_is_billed_and_the_invoice_final(
     assert resolutions_line(invoice).amount == Decimal("2.00")
 
 
-def test_as_of_exactly_at_the_end_of_the_window_is_final() -> None:
-    """10:00 on 31 October + 48 h = 10:00 on 2 November: final then, pending a second before."""
+def test_as_of_exactly_at_the_end_of_the_window_bills_the_contact() -> None:
+    """10:00 on 31 October + 48 h = 10:00 on 2 November: billed then, pending a second before.
+
+    The invoice is not final at either: October's own window runs to 3 November
+    at midnight in Dubai (see tests/test_billing.py for that edge).
+    """
     contract = make_contract()
     log = [contact("c1", utc(10, 31, 10))]
     window_end = utc(11, 2, 10)
@@ -271,7 +278,7 @@ def test_as_of_exactly_at_the_end_of_the_window_is_final() -> None:
         contract, log, OCTOBER, as_of=window_end - timedelta(seconds=1)
     )
 
-    assert (at_the_end.final, at_the_end.counts["billable_units"]) == (True, 1)
+    assert (at_the_end.final, at_the_end.counts["billable_units"]) == (False, 1)
     assert (a_second_before.final, a_second_before.counts["pending"]) == (False, 1)
 
 
@@ -348,11 +355,11 @@ def test_the_default_as_of_is_the_latest_instant_even_in_a_repeated_hour() -> No
 
 
 def test_an_empty_log_without_as_of_has_no_as_of() -> None:
-    """Nothing known, nothing to show: ``as_of`` is None, and the invoice is final."""
+    """Nothing known, nothing to show: ``as_of`` is None, and the invoice is not final."""
     invoice = calculate_invoice(make_contract(), [], OCTOBER)
 
     assert invoice.as_of is None
-    assert invoice.final is True
+    assert invoice.final is False
 
 
 def test_a_naive_as_of_is_refused() -> None:
@@ -652,12 +659,10 @@ def test_a_step_down_cap_through_a_log() -> None:
 
     line = resolutions_line(invoice)
     assert line.amount == Decimal("5.50")
-    assert line.details["step_down"] == {
-        "above": 2,
-        "quantity": 3,
-        "unit_price": Decimal("0.50"),
-        "amount": Decimal("1.50"),
-    }
+    assert isinstance(line.details, ResolutionDetails)
+    assert line.details.step_down == StepDownDetails(
+        above=2, quantity=3, unit_price=Decimal("0.50"), amount=Decimal("1.50")
+    )
 
 
 def test_a_spend_cap_through_a_log() -> None:
@@ -839,7 +844,11 @@ def test_the_totals_add_up_and_agree_with_quote(
     assert invoice.subtotal == lines
     assert invoice.total == invoice.subtotal + invoice.tax == lines + invoice.tax
     assert invoice.tax == contract.round(invoice.subtotal * contract.tax_rate)
-    assert invoice.final == (invoice.counts["pending"] == 0)
+    _, end = period.bounds(contract.timezone)
+    closed = (
+        invoice.as_of is not None and invoice.as_of >= end + contract.resolution.recontact_window
+    )
+    assert invoice.final == (invoice.counts["pending"] == 0 and closed)
     assert line_amounts(invoice) == line_amounts(quoted)
     assert invoice.total == quoted.total
 
@@ -900,4 +909,6 @@ def test_the_examples_october_total(example_invoice: Invoice) -> None:
     assert example_invoice.subtotal == Decimal("25244.13")
     assert example_invoice.tax == Decimal("1262.21")
     assert example_invoice.total == Decimal("26506.34")
-    assert resolutions_line(example_invoice).details["exact_amount"] == exact
+    details = resolutions_line(example_invoice).details
+    assert isinstance(details, ResolutionDetails)
+    assert details.exact_amount == exact

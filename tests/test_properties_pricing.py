@@ -18,11 +18,14 @@ from resolutionpricing import (
     MinimumCommitment,
     PauseCap,
     PricingMode,
+    ResolutionDetails,
     ResolutionPricingError,
     ResolutionRule,
     SpendCap,
     StepDownCap,
+    StepDownDetails,
     Tier,
+    TierPart,
     TierSchedule,
     contract_from_dict,
     contract_to_dict,
@@ -198,27 +201,24 @@ def test_volume_step_down_prices_the_first_units_as_a_volume_of_above() -> None:
     line = _quote(stepped, Decimal(16)).line("resolutions")
     assert line is not None
     assert line.amount == Decimal("150.00")
-    assert dict(line.details) == {
-        "mode": "volume",
-        "tiers": [
-            {
-                "tier": 1,
-                "from": Decimal(0),
-                "up_to": Decimal(15),
-                "quantity": Decimal(15),
-                "unit_price": Decimal(10),
-                "flat_fee": Decimal(0),
-                "amount": Decimal(150),
-            }
+    assert line.details == ResolutionDetails(
+        mode=PricingMode.VOLUME,
+        tiers=[
+            TierPart(
+                index=0,
+                lower=Decimal(0),
+                up_to=Decimal(15),
+                quantity=Decimal(15),
+                unit_price=Decimal(10),
+                flat_fee=Decimal(0),
+                amount=Decimal(150),
+            )
         ],
-        "step_down": {
-            "above": Decimal(15),
-            "quantity": Decimal(1),
-            "unit_price": Decimal(0),
-            "amount": Decimal(0),
-        },
-        "exact_amount": Decimal(150),
-    }
+        step_down=StepDownDetails(
+            above=Decimal(15), quantity=Decimal(1), unit_price=Decimal(0), amount=Decimal(0)
+        ),
+        exact_amount=Decimal(150),
+    )
 
 
 # Invoices

@@ -13,7 +13,7 @@ from resolutionpricing import ResolutionPricingError
 
 # Names whose objects cannot carry their own docstring: type aliases (Union
 # objects, whose __doc__ is that of types.UnionType) and the version string.
-NO_OWN_DOCSTRING = frozenset({"Cap", "Fee", "__version__"})
+NO_OWN_DOCSTRING = frozenset({"Cap", "Fee", "LineDetails", "__version__"})
 
 
 def test_all_is_unique() -> None:
@@ -46,8 +46,8 @@ def test_version_is_a_string() -> None:
 
 
 def test_type_aliases_are_unions_of_exported_classes() -> None:
-    """``Cap`` and ``Fee`` are unions of classes that are themselves exported."""
-    for alias in (resolutionpricing.Cap, resolutionpricing.Fee):
+    """``Cap``, ``Fee`` and ``LineDetails`` are unions of classes that are themselves exported."""
+    for alias in (resolutionpricing.Cap, resolutionpricing.Fee, resolutionpricing.LineDetails):
         for member in alias.__args__:
             assert getattr(resolutionpricing, member.__name__) is member
 

@@ -29,10 +29,13 @@ from resolutionpricing import (
     MinimumCommitment,
     OneTimeFee,
     PerEscalationFee,
+    PricingMode,
     RecurringFee,
+    ResolutionDetails,
     Rounding,
     SpendCap,
     Tier,
+    TierPart,
     TierSchedule,
     load_contract,
     quote,
@@ -178,28 +181,29 @@ def test_resolution_line_details() -> None:
     line = quote(load_contract(EXAMPLE), "2026-10", resolutions=12000).lines[0]
     assert line.quantity == 12000
     assert line.unit_price is None
-    assert line.details["mode"] == "graduated"
-    assert line.details["tiers"] == [
-        {
-            "tier": 1,
-            "from": Decimal(0),
-            "up_to": Decimal(5000),
-            "quantity": Decimal(5000),
-            "unit_price": Decimal("3.50"),
-            "flat_fee": Decimal(0),
-            "amount": Decimal("17500.00"),
-        },
-        {
-            "tier": 2,
-            "from": Decimal(5000),
-            "up_to": Decimal(20000),
-            "quantity": Decimal(7000),
-            "unit_price": Decimal("2.75"),
-            "flat_fee": Decimal(0),
-            "amount": Decimal("19250.00"),
-        },
-    ]
-    assert line.details["exact_amount"] == Decimal("36750.00")
+    assert isinstance(line.details, ResolutionDetails)
+    assert line.details.mode is PricingMode.GRADUATED
+    assert line.details.tiers == (
+        TierPart(
+            index=0,
+            lower=Decimal(0),
+            up_to=Decimal(5000),
+            quantity=Decimal(5000),
+            unit_price=Decimal("3.50"),
+            flat_fee=Decimal(0),
+            amount=Decimal("17500.00"),
+        ),
+        TierPart(
+            index=1,
+            lower=Decimal(5000),
+            up_to=Decimal(20000),
+            quantity=Decimal(7000),
+            unit_price=Decimal("2.75"),
+            flat_fee=Decimal(0),
+            amount=Decimal("19250.00"),
+        ),
+    )
+    assert line.details.exact_amount == Decimal("36750.00")
 
 
 def test_invoice_line_lookup() -> None:
@@ -329,7 +333,8 @@ def test_fractional_resolutions_round_with_the_contracts_mode() -> None:
     contract = load_contract(EXAMPLE)
     assert quote(contract, "2026-10", resolutions="5000.06").lines[0].amount == Decimal("17500.17")
     line = quote(contract, "2026-10", resolutions=Decimal("5000.06")).lines[0]
-    assert line.details["exact_amount"] == Decimal("17500.165")
+    assert isinstance(line.details, ResolutionDetails)
+    assert line.details.exact_amount == Decimal("17500.165")
 
 
 def test_jpy_lines_have_no_decimals() -> None:
@@ -535,10 +540,19 @@ def test_to_dict_is_json_safe_with_strings_for_amounts() -> None:
     )
     assert (data["subtotal"], data["tax"], data["total"]) == ("174000.00", "8700.00", "182700.00")
     for line in data["lines"]:
-        assert set(line) == {"code", "description", "quantity", "unit_price", "amount", "details"}
+        assert set(line) == {
+            "key",
+            "code",
+            "description",
+            "quantity",
+            "unit_price",
+            "amount",
+            "details",
+        }
         assert isinstance(line["quantity"], str)
         assert isinstance(line["amount"], str)
     assert data["lines"][1] == {
+        "key": "spend_cap",
         "code": "spend_cap",
         "description": "Monthly spend cap on resolutions",
         "quantity": "1",
@@ -547,6 +561,7 @@ def test_to_dict_is_json_safe_with_strings_for_amounts() -> None:
         "details": {"limit": "90000.00", "gross": "93750.00"},
     }
     assert data["lines"][3]["details"]["accepted_on"] == "2026-07-15"
+    assert data["lines"][3]["key"] == "implementation:API integration"
     assert json.loads(json.dumps(data)) == data
 
 
@@ -557,7 +572,9 @@ def test_to_json_is_canonical() -> None:
     assert text == json.dumps(
         invoice.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
-    assert text.startswith('{"as_of":null,"contract":"Gulf Telecom: AI resolution agreement",')
+    assert text.startswith(
+        '{"account_id":null,"as_of":null,"contract":"Gulf Telecom: AI resolution agreement",'
+    )
     assert text.endswith(',"total":"42787.50"}')
     assert " :" not in text
     assert ", " not in text.replace("Gulf Telecom: AI", "")

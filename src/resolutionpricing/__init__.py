@@ -3,7 +3,6 @@
 Everything public is imported here; the modules behind it are private.
 """
 
-from resolutionpricing._automation import AutomationBand
 from resolutionpricing._adjustment import Adjustment, AdjustmentLine
 from resolutionpricing._audit import (
     AuditEstimate,
@@ -17,7 +16,9 @@ from resolutionpricing._audit import (
     strata_by,
 )
 from resolutionpricing._audit_clause import AuditBasis, AuditClause
-from resolutionpricing._calculator import calculate_invoice, quote
+from resolutionpricing._automation import AutomationBand
+from resolutionpricing._billing import BillingRun, bill, calculate_invoice
+from resolutionpricing._calculator import quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._clauses import ClauseFigures, ClauseReport, ClauseRow, compare_clauses
 from resolutionpricing._contract import Contract
@@ -52,7 +53,19 @@ from resolutionpricing._interactions import (
     interactions_from_records,
     read_interactions,
 )
-from resolutionpricing._invoice import Invoice, LineItem
+from resolutionpricing._invoice import (
+    AutomationDetails,
+    ImplementationDetails,
+    Invoice,
+    LineDetails,
+    LineItem,
+    MinimumCommitmentDetails,
+    OneTimeFeeDetails,
+    PauseDetails,
+    ResolutionDetails,
+    SpendCapDetails,
+    StepDownDetails,
+)
 from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._offers import OfferFigures, OfferReport, OfferRow, compare_offers
 from resolutionpricing._periods import BillingPeriod, Cadence
@@ -64,6 +77,7 @@ from resolutionpricing._rules import (
     parse_window,
 )
 from resolutionpricing._tiers import PricingMode, Tier, TierPart, TierSchedule
+from resolutionpricing._usage import Usage
 from resolutionpricing._version import __version__
 
 __all__ = [
@@ -118,6 +132,16 @@ __all__ = [
     # invoices
     "Invoice",
     "LineItem",
+    "LineDetails",
+    "ResolutionDetails",
+    "PauseDetails",
+    "StepDownDetails",
+    "SpendCapDetails",
+    "MinimumCommitmentDetails",
+    "ImplementationDetails",
+    "OneTimeFeeDetails",
+    "AutomationDetails",
+    "Usage",
     "quote",
     "calculate_invoice",
     # audit
@@ -143,6 +167,9 @@ __all__ = [
     "OfferReport",
     "OfferRow",
     "OfferFigures",
+    # billing runs
+    "bill",
+    "BillingRun",
     # errors
     "ResolutionPricingError",
     "InvalidValueError",

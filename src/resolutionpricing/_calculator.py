@@ -1,8 +1,9 @@
-"""The calculator: a contract and a period's counts in, an invoice out.
+"""The calculator: a contract and a period's usage in, an invoice out.
 
-`quote` prices a period from counts; `calculate_invoice` derives the counts
-from an interaction log (through `resolutionpricing.decide`). Both hand them
-to `price_period`, the one place where invoice lines are made.
+`quote` prices a period from counts; `resolutionpricing.bill` (and
+`calculate_invoice`, its one-account case) derives the usage from an
+interaction log. Both hand it to `price_period`, the one place where invoice
+lines are made.
 
 The steps, in order:
 
@@ -15,7 +16,8 @@ The steps, in order:
 4. ``minimum_commitment``: the shortfall of the resolution charge (after
    caps and the automation adjustment) below the commitment, when there is one;
 5. ``escalations``: the escalated contacts at the escalation fee's price;
-6. ``implementation``: one line per milestone accepted in the period;
+6. ``implementation``: one line per milestone accepted in the period (key
+   ``implementation:<deliverable>``);
 7. recurring and one-time fees that fall in the period, in contract order.
 
 Each line is rounded to the currency, then the lines are summed; tax is the
@@ -25,9 +27,7 @@ rounded product of the subtotal and the rate.
 from __future__ import annotations
 
 import decimal
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
@@ -36,7 +36,6 @@ import attrs
 from resolutionpricing._automation import band_for
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
-from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
 from resolutionpricing._fees import (
     ImplementationFee,
@@ -45,17 +44,27 @@ from resolutionpricing._fees import (
     PerEscalationFee,
     RecurringFee,
 )
-from resolutionpricing._interactions import Interaction
-from resolutionpricing._invoice import Invoice, LineItem
+from resolutionpricing._invoice import (
+    AutomationDetails,
+    ImplementationDetails,
+    Invoice,
+    LineItem,
+    MinimumCommitmentDetails,
+    OneTimeFeeDetails,
+    PauseDetails,
+    ResolutionDetails,
+    SpendCapDetails,
+    StepDownDetails,
+)
 from resolutionpricing._money import ARITHMETIC, format_decimal, to_decimal
-from resolutionpricing._periods import BillingPeriod, zone
-from resolutionpricing._tiers import TierPart, to_quantity
+from resolutionpricing._periods import BillingPeriod
+from resolutionpricing._tiers import to_quantity
+from resolutionpricing._usage import Usage
 
-__all__ = ["calculate_invoice", "price_period", "quote"]
+__all__ = ["cap_of", "price_period", "quote"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
-_RATE_PLACES = Decimal("0.0001")
 _CapT = TypeVar("_CapT", PauseCap, StepDownCap, SpendCap)
 
 
@@ -90,201 +99,20 @@ def quote(
         >>> str(invoice.total)
         '42787.50'
     """
-    billable_units = to_quantity(resolutions, "resolutions")
-    escalated = _count(escalations, "escalations")
     if contacts is None and contract.automation_bands:
         raise InvalidValueError(
             "contacts",
             "is missing, and the contract's automation bands price by the containment rate",
             "the period's contacts, such as contacts=50000",
         )
-    counts: dict[str, object] = {"billable_units": billable_units, "escalated": escalated}
-    if contacts is not None:
-        contacts = _count(contacts, "contacts")
-        counts["contacts"] = contacts
-        counts["containment_rate"] = _rate(contacts - escalated, contacts)
+    usage = Usage(
+        billable_units=to_quantity(resolutions, "resolutions"),
+        escalated=_count(escalations, "escalations"),
+        contacts=None if contacts is None else _count(contacts, "contacts"),
+    )
     return price_period(
-        contract,
-        contract.period(period),
-        billable_units=billable_units,
-        escalations=escalated,
-        counts=counts,
-        final=True,
+        contract, contract.period(period), usage=usage, final=True, account_id=contract.account_id
     )
-
-
-def calculate_invoice(
-    contract: Contract,
-    interactions: Iterable[Interaction],
-    period: BillingPeriod | str,
-    *,
-    as_of: datetime | None = None,
-) -> Invoice:
-    """Price one billing period from an interaction log.
-
-    Every contact known at ``as_of`` is decided with the contract's
-    resolution rule (`decide`). A contact belongs to the period in which it
-    ended, in the contract's time zone (23:30 UTC on 31 October is November
-    in Dubai); contacts of other periods only count as possible re-contacts,
-    so the log should run past the period's end by the re-contact window.
-
-    Pending contacts are not billed, and the invoice is ``final: false`` while
-    any contact of the period is pending. A pause cap overflows the
-    chronologically last units (by ``ended_at``, then ``started_at``, then id);
-    the ``resolutions`` line's details name the first contact that overflowed.
-
-    Args:
-        contract: the contract.
-        interactions: the log, in any order; the result does not depend on it.
-        period: a `BillingPeriod` or a label such as ``"2026-10"``.
-        as_of: what was known (timezone-aware); contacts starting after it are
-            ignored. Defaults to the latest timestamp in the log.
-
-    Returns:
-        The period's `Invoice`, whose ``counts`` carry ``contacts``,
-        ``escalated``, ``billable_interactions``, ``billable_units``,
-        ``pending``, ``not_billable_interactions``, ``not_billable`` (by
-        reason), ``overflow_units``, ``containment_rate`` and
-        ``resolution_rate``.
-
-    Examples:
-        >>> from resolutionpricing import calculate_invoice, load_contract, read_interactions
-        >>> contract = load_contract("examples/contract.toml")
-        >>> invoice = calculate_invoice(contract, read_interactions("examples/interactions.csv"), "2026-10")
-        >>> invoice.final, invoice.counts["contacts"], invoice.counts["billable_units"]
-        (True, 13333, Decimal('6361.5017'))
-    """
-    rows = list(interactions)
-    resolved_period = contract.period(period)
-    decisions = decide(contract.resolution, rows, as_of=as_of)
-    start, end = (moment.astimezone(UTC) for moment in resolved_period.bounds(contract.timezone))
-    by_id = {row.id: row for row in rows}
-    # Instants in UTC throughout: aware datetimes sharing a tzinfo compare by
-    # wall clock, which is wrong in a repeated daylight-saving hour.
-    in_period = [
-        (by_id[decision.interaction_id], decision)
-        for decision in decisions
-        if start <= by_id[decision.interaction_id].ended_at.astimezone(UTC) < end
-    ]
-    # Chronological order for the pause cap: the last units to end overflow.
-    in_period.sort(
-        key=lambda pair: (
-            pair[0].ended_at.astimezone(UTC),
-            pair[0].started_at.astimezone(UTC),
-            pair[0].id,
-        )
-    )
-    tally = _Tally.of(in_period)
-    return price_period(
-        contract,
-        resolved_period,
-        billable_units=tally.billable_units,
-        escalations=tally.escalated,
-        counts=tally.counts(),
-        final=tally.pending == 0,
-        as_of=_shown_as_of(contract, as_of if as_of is not None else _latest(rows)),
-        overflow_from=_first_overflow(contract, in_period),
-    )
-
-
-def _shown_as_of(contract: Contract, known_at: datetime | None) -> datetime | None:
-    """``as_of`` in the contract's time zone, so it prints the same whatever zone it came in."""
-    if known_at is None:
-        return None
-    try:
-        return known_at.astimezone(zone(contract.timezone))
-    except OverflowError:
-        raise InvalidValueError(
-            "as_of",
-            f"{known_at} is out of range in {contract.timezone}",
-            "a date before 9999-12-31",
-        ) from None
-
-
-def _latest(rows: list[Interaction]) -> datetime | None:
-    if not rows:
-        return None
-    return max(max(row.started_at.astimezone(UTC), row.ended_at.astimezone(UTC)) for row in rows)
-
-
-@attrs.frozen
-class _Tally:
-    """What the decisions of one period add up to."""
-
-    contacts: int
-    escalated: int
-    billable: int
-    billable_units: Decimal
-    pending: int
-    not_billable: int
-    by_reason: Mapping[str, int]
-
-    @classmethod
-    def of(cls, in_period: list[tuple[Interaction, Decision]]) -> _Tally:
-        statuses = Counter(decision.status for _, decision in in_period)
-        reasons = Counter(
-            reason
-            for _, decision in in_period
-            if decision.status is DecisionStatus.NOT_BILLABLE
-            for reason in decision.reasons
-        )
-        with decimal.localcontext(ARITHMETIC):
-            units = sum(
-                (
-                    decision.units
-                    for _, decision in in_period
-                    if decision.status is DecisionStatus.BILLABLE
-                ),
-                start=_ZERO,
-            )
-        return cls(
-            contacts=len(in_period),
-            escalated=sum(1 for interaction, _ in in_period if interaction.escalated),
-            billable=statuses[DecisionStatus.BILLABLE],
-            billable_units=units,
-            pending=statuses[DecisionStatus.PENDING],
-            not_billable=statuses[DecisionStatus.NOT_BILLABLE],
-            # In the order reasons are declared; reasons no contact has are left out.
-            by_reason={reason.value: reasons[reason] for reason in Reason if reasons[reason]},
-        )
-
-    def counts(self) -> dict[str, object]:
-        """The invoice's ``counts`` (``overflow_units`` is added by `price_period`)."""
-        return {
-            "contacts": self.contacts,
-            "escalated": self.escalated,
-            "billable_interactions": self.billable,
-            "billable_units": self.billable_units,
-            "pending": self.pending,
-            "not_billable_interactions": self.not_billable,
-            "not_billable": dict(self.by_reason),
-            "containment_rate": _rate(self.contacts - self.escalated, self.contacts),
-            "resolution_rate": _rate(self.billable, self.contacts),
-        }
-
-
-def _rate(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    with decimal.localcontext(ARITHMETIC):
-        return (Decimal(part) / whole).quantize(_RATE_PLACES, rounding=decimal.ROUND_HALF_UP)
-
-
-def _first_overflow(
-    contract: Contract, in_period: list[tuple[Interaction, Decision]]
-) -> str | None:
-    pause = _cap(contract, PauseCap)
-    if pause is None:
-        return None
-    billed = _ZERO
-    with decimal.localcontext(ARITHMETIC):
-        for interaction, decision in in_period:
-            if decision.status is not DecisionStatus.BILLABLE:
-                continue
-            billed += decision.units
-            if billed > pause.limit:
-                return interaction.id
-    return None
 
 
 def _count(value: object, path: str) -> int:
@@ -298,29 +126,29 @@ def price_period(
     contract: Contract,
     period: BillingPeriod,
     *,
-    billable_units: Decimal,
-    escalations: int,
-    counts: Mapping[str, object],
+    usage: Usage,
     final: bool,
+    account_id: str | None,
     as_of: datetime | None = None,
     overflow_from: str | None = None,
 ) -> Invoice:
-    """Make the invoice lines of one period from its billable units and escalations.
+    """Make the invoice lines of one period from its usage.
 
-    ``counts`` is copied onto the invoice, with ``overflow_units`` set here.
+    The usage is copied onto the invoice with ``overflow_units`` set here;
+    the invoice names the contract (name, id, fingerprint) and the account.
     """
     with decimal.localcontext(ARITHMETIC):
-        # The counts carry the containment rate as the invoice shows it (4 places).
-        rate = counts.get("containment_rate")
-        automation_rate = rate if isinstance(rate, Decimal) else None
         lines, overflow = _resolution_lines(
-            contract, billable_units, overflow_from, automation_rate
+            contract, usage.billable_units, overflow_from, usage.containment_rate
         )
-        lines += _fee_lines(contract, period, escalations)
+        lines += _fee_lines(contract, period, usage.escalated)
         subtotal = sum((line.amount for line in lines), start=contract.round(_ZERO))
         tax = contract.round(subtotal * contract.tax_rate)
         return Invoice(
             contract=contract.name,
+            contract_id=contract.id,
+            contract_fingerprint=contract.fingerprint,
+            account_id=account_id,
             currency=contract.currency,
             period=period,
             final=final,
@@ -331,25 +159,14 @@ def price_period(
             total=subtotal + tax,
             rounding=contract.rounding,
             rounding_increment=contract.rounding_increment,
-            counts={**counts, "overflow_units": overflow or _ZERO},
+            usage=attrs.evolve(usage, overflow_units=overflow or _ZERO),
             as_of=as_of,
         )
 
 
-def _cap(contract: Contract, kind: type[_CapT]) -> _CapT | None:
+def cap_of(contract: Contract, kind: type[_CapT]) -> _CapT | None:
+    """The contract's cap of ``kind``, or None."""
     return next((cap for cap in contract.caps if isinstance(cap, kind)), None)
-
-
-def _tier_detail(part: TierPart) -> dict[str, object]:
-    return {
-        "tier": part.index + 1,
-        "from": part.lower,
-        "up_to": part.up_to,
-        "quantity": part.quantity,
-        "unit_price": part.unit_price,
-        "flat_fee": part.flat_fee,
-        "amount": part.amount,
-    }
 
 
 def _resolution_lines(
@@ -358,9 +175,9 @@ def _resolution_lines(
     overflow_from: str | None,
     automation_rate: Decimal | None,
 ) -> tuple[list[LineItem], Decimal]:
-    pause = _cap(contract, PauseCap)
-    step_down = _cap(contract, StepDownCap)
-    spend = _cap(contract, SpendCap)
+    pause = cap_of(contract, PauseCap)
+    step_down = cap_of(contract, StepDownCap)
+    spend = cap_of(contract, SpendCap)
 
     billed_units = billable_units if pause is None else min(billable_units, pause.limit)
     overflow = billable_units - billed_units
@@ -369,29 +186,27 @@ def _resolution_lines(
         tier_units, stepped_units = step_down.above, billed_units - step_down.above
     parts = contract.pricing.breakdown(tier_units)
     gross = sum((part.amount for part in parts), start=_ZERO)
-    details: dict[str, object] = {
-        "mode": contract.pricing.mode.value,
-        "tiers": [_tier_detail(part) for part in parts],
-    }
+    paused = None
     if pause is not None:
-        pause_details: dict[str, object] = {
-            "limit": pause.limit,
-            "billable_units": billable_units,
-            "overflow_units": overflow,
-        }
-        if overflow_from is not None:
-            pause_details["overflow_from"] = overflow_from
-        details["pause"] = pause_details
+        paused = PauseDetails(
+            limit=pause.limit,
+            billable_units=billable_units,
+            overflow_units=overflow,
+            overflow_from=overflow_from,
+        )
+    stepped = None
     if step_down is not None:
         stepped_amount = stepped_units * step_down.unit_price
         gross += stepped_amount
-        details["step_down"] = {
-            "above": step_down.above,
-            "quantity": stepped_units,
-            "unit_price": step_down.unit_price,
-            "amount": stepped_amount,
-        }
-    details["exact_amount"] = gross
+        stepped = StepDownDetails(
+            above=step_down.above,
+            quantity=stepped_units,
+            unit_price=step_down.unit_price,
+            amount=stepped_amount,
+        )
+    details = ResolutionDetails(
+        mode=contract.pricing.mode, tiers=parts, pause=paused, step_down=stepped, exact_amount=gross
+    )
     charge = contract.round(gross)
     lines = [
         LineItem(
@@ -411,7 +226,7 @@ def _resolution_lines(
                 quantity=_ONE,
                 unit_price=None,
                 amount=contract.round(spend.limit - charge),
-                details={"limit": spend.limit, "gross": charge},
+                details=SpendCapDetails(limit=spend.limit, gross=charge),
             )
         )
         charge = spend.limit
@@ -428,7 +243,9 @@ def _resolution_lines(
                 quantity=_ONE,
                 unit_price=None,
                 amount=contract.round(minimum.amount - charge),
-                details={"commitment": minimum.amount, "resolution_charges": charge},
+                details=MinimumCommitmentDetails(
+                    commitment=minimum.amount, resolution_charges=charge
+                ),
             )
         )
     return lines, overflow
@@ -449,12 +266,12 @@ def _automation_line(
         quantity=_ONE,
         unit_price=None,
         amount=contract.round(charge * (band.factor - _ONE)),
-        details={
-            "containment_rate": automation_rate,
-            "at_least": band.at_least,
-            "factor": band.factor,
-            "resolution_charge": charge,
-        },
+        details=AutomationDetails(
+            containment_rate=automation_rate,
+            at_least=band.at_least,
+            factor=band.factor,
+            resolution_charge=charge,
+        ),
     )
 
 
@@ -483,14 +300,14 @@ def _fee_lines(contract: Contract, period: BillingPeriod, escalations: int) -> l
                             quantity=_ONE,
                             unit_price=None,
                             amount=contract.round(billed),
-                            details={
-                                "deliverable": milestone.deliverable,
-                                "accepted_on": milestone.accepted_on,
-                                "milestone_amount": milestone.amount,
-                                "waived": waived,
-                                "cap": fee.cap,
-                                "billed_to_date": billed_to_date,
-                            },
+                            details=ImplementationDetails(
+                                deliverable=milestone.deliverable,
+                                accepted_on=milestone.accepted_on,
+                                milestone_amount=milestone.amount,
+                                waived=waived,
+                                cap=fee.cap,
+                                billed_to_date=billed_to_date,
+                            ),
                         )
                     )
     for fee in contract.fees:
@@ -498,7 +315,13 @@ def _fee_lines(contract: Contract, period: BillingPeriod, escalations: int) -> l
             lines.append(_fixed_line(contract, fee.code, fee.description, fee.amount))
         elif isinstance(fee, OneTimeFee) and period.contains(fee.bill_on):
             lines.append(
-                _fixed_line(contract, fee.code, fee.description, fee.amount, bill_on=fee.bill_on)
+                _fixed_line(
+                    contract,
+                    fee.code,
+                    fee.description,
+                    fee.amount,
+                    OneTimeFeeDetails(bill_on=fee.bill_on),
+                )
             )
     return lines
 
@@ -510,7 +333,11 @@ def _recurring_applies(contract: Contract, fee: RecurringFee, period: BillingPer
 
 
 def _fixed_line(
-    contract: Contract, code: str, description: str, amount: Decimal, **details: object
+    contract: Contract,
+    code: str,
+    description: str,
+    amount: Decimal,
+    details: OneTimeFeeDetails | None = None,
 ) -> LineItem:
     return LineItem(
         code=code,

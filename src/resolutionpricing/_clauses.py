@@ -42,15 +42,16 @@ import attrs
 from resolutionpricing._calculator import price_period
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import _shared, _units
-from resolutionpricing._display import html_table, text_table
+from resolutionpricing._display import html_table, text_table, to_json_safe
 from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError
 from resolutionpricing._files import _plain, _Reader
 from resolutionpricing._frames import to_pandas
 from resolutionpricing._interactions import Interaction
-from resolutionpricing._invoice import Invoice, to_json_safe
+from resolutionpricing._invoice import Invoice
 from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._periods import BillingPeriod
 from resolutionpricing._rules import RecontactScope, ResolutionRule
+from resolutionpricing._usage import Usage
 
 __all__ = [
     "DEFAULT_VARIANTS",
@@ -330,8 +331,10 @@ class _Sweep:
                 self.billed.append(row)
                 self.period_of.append(index)
         self.escalations = [0] * len(periods)
+        self.contacts = [0] * len(periods)
         for row, index in zip(self.billed, self.period_of, strict=True):
             self.escalations[index] += rows[row].escalated
+            self.contacts[index] += 1
         # What the non-re-contact clauses read, per billed contact, with its period.
         self.bases: list[tuple[int, _Traits]] = [
             (
@@ -425,14 +428,14 @@ class _Sweep:
                 price_period(
                     self.contract,
                     period,
-                    billable_units=units,
-                    escalations=escalations,
-                    counts={},
+                    # The contacts give the containment rate automation bands price by.
+                    usage=Usage(billable_units=units, escalated=escalations, contacts=contacts),
                     final=True,
+                    account_id=self.contract.account_id,
                 ),
             )
-            for units, period, escalations in zip(
-                self.units(rule), self.periods, self.escalations, strict=True
+            for units, period, escalations, contacts in zip(
+                self.units(rule), self.periods, self.escalations, self.contacts, strict=True
             )
         ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -18,20 +19,19 @@ from typing import Any, Protocol
 
 from dateutil.parser import isoparse
 
-from resolutionpricing._calculator import calculate_invoice, quote
+from resolutionpricing._billing import BillingRun, bill, calculate_run
+from resolutionpricing._calculator import quote
 from resolutionpricing._cli_audit import add_audit_parser, run_audit
-from resolutionpricing._contract import Contract
-from resolutionpricing._decisions import Decision, decide
+from resolutionpricing._decisions import Decision
 from resolutionpricing._errors import InvalidValueError, ResolutionPricingError
 from resolutionpricing._files import load_contract
-from resolutionpricing._interactions import Interaction, read_interactions
-from resolutionpricing._invoice import Invoice
+from resolutionpricing._interactions import read_interactions
+from resolutionpricing._invoice import Invoice, ResolutionDetails
 from resolutionpricing._money import format_decimal, to_decimal
-from resolutionpricing._periods import BillingPeriod, zone
 from resolutionpricing._pilot import PilotCriteria, evaluate_pilot, quarterly_review
 from resolutionpricing._scenario import load_scenario
 
-__all__ = ["main", "render_text", "write_decisions"]
+__all__ = ["main", "render_summary", "render_text", "write_decisions"]
 
 
 def _count(text: str) -> int:
@@ -104,8 +104,8 @@ def _parser() -> argparse.ArgumentParser:
         "--decisions",
         metavar="PATH",
         default=None,
-        help="also write every contact's decision to PATH as CSV "
-        "(id, period, status, units, reasons, recontacted_by)",
+        help="also write the decision of every contact of the period to PATH as CSV "
+        "(account_id, id, period, status, units, reasons, recontacted_by)",
     )
     _add_business_case_parser(commands)
     _add_pilot_parser(commands)
@@ -113,7 +113,46 @@ def _parser() -> argparse.ArgumentParser:
     add_audit_parser(commands)
     _add_clauses_parser(commands)
     _add_offers_parser(commands)
+    _add_bill_parser(commands)
     return parser
+
+
+def _add_bill_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "bill", help="price every account's periods from one log: a billing run"
+    )
+    command.add_argument(
+        "contracts",
+        metavar="CONTRACT",
+        nargs="+",
+        help="the contracts' TOML files, one per account",
+    )
+    command.add_argument(
+        "--log", required=True, help="the log of every account: a .csv or .jsonl file"
+    )
+    command.add_argument(
+        "--period",
+        required=True,
+        action="append",
+        help='a period ("2026-10") or an inclusive range ("2026-07..2026-12"); may be repeated',
+    )
+    command.add_argument(
+        "--as-of",
+        type=_instant,
+        default=None,
+        help="what was known, an ISO 8601 timestamp with a time zone (default: the log's latest)",
+    )
+    command.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="where to write DIR/<account>/<period>.json and DIR/decisions.csv",
+    )
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a log with rows that no contract bills (exit 2)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples:
         >>> from resolutionpricing._cli import main
         >>> main(["quote", "examples/contract.toml", "--period", "2026-10", "--resolutions", "12000", "--format", "json"])
-        {"as_of":null,...,"total":"42787.50"}
+        {"account_id":null,...,"total":"42787.50"}
         0
     """
     arguments = _parser().parse_args(argv)
@@ -133,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "audit":
             sys.stdout.write(run_audit(arguments))
             return 0
+        if arguments.command == "bill":
+            return _run_bill(arguments)
         contract = load_contract(arguments.contract)
         if arguments.command == "quote":
             invoice = quote(
@@ -144,13 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         else:
             log = read_interactions(arguments.interactions)
-            invoice = calculate_invoice(contract, log, arguments.period, as_of=arguments.as_of)
+            run = calculate_run(contract, log, arguments.period, as_of=arguments.as_of)
+            (invoice,) = run.invoices
             if arguments.decisions is not None:
+                label = invoice.period.label
                 write_decisions(
                     arguments.decisions,
-                    contract,
-                    log,
-                    decide(contract.resolution, log, as_of=arguments.as_of),
+                    [decision for decision in run.decisions if decision.period == label],
                 )
     except ResolutionPricingError as error:
         sys.stderr.write(f"resolutionpricing: error: {error}\n")
@@ -164,52 +205,131 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def write_decisions(
-    path: str | Path,
-    contract: Contract,
-    interactions: Sequence[Interaction],
-    decisions: Sequence[Decision],
-) -> None:
-    """Write decisions as CSV: id, period, status, units, reasons, recontacted_by.
+_DECISION_COLUMNS = ("account_id", "id", "period", "status", "units", "reasons", "recontacted_by")
 
-    ``period`` is the label of the period in which the contact ended, in the
-    contract's time zone and cadence; ``reasons`` and ``recontacted_by`` are
-    separated by ``;``. Rows come in the order of ``decisions``.
+
+def write_decisions(
+    path: str | Path, decisions: Sequence[Decision], option: str = "--decisions"
+) -> None:
+    """Write decisions as CSV: account_id, id, period, status, units, reasons, recontacted_by.
+
+    ``period`` is the decision's billing period (empty outside every billed
+    period); an empty ``account_id`` is the rows without an account; units
+    are in normal form (``1``, ``0.5``); ``reasons`` and ``recontacted_by``
+    are separated by ``;``. Rows come in the order of ``decisions``.
 
     Examples:
         >>> import tempfile, pathlib
-        >>> from resolutionpricing import decide, load_contract, read_interactions
+        >>> from resolutionpricing import bill, load_contract, read_interactions
         >>> from resolutionpricing._cli import write_decisions
-        >>> contract = load_contract("examples/contract.toml")
-        >>> log = read_interactions("examples/interactions.csv")
+        >>> run = bill(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     path = pathlib.Path(folder, "decisions.csv")
-        ...     write_decisions(path, contract, log, decide(contract.resolution, log))
+        ...     write_decisions(path, run.decisions)
         ...     print(path.read_text().splitlines()[0])
-        id,period,status,units,reasons,recontacted_by
+        account_id,id,period,status,units,reasons,recontacted_by
     """
-    tz = zone(contract.timezone)
-    ended = {row.id: row.ended_at for row in interactions}
     try:
         with Path(path).open("w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file, lineterminator="\n")
-            writer.writerow(["id", "period", "status", "units", "reasons", "recontacted_by"])
+            writer.writerow(_DECISION_COLUMNS)
             for decision in decisions:
-                day = ended[decision.interaction_id].astimezone(tz).date()
+                data = decision.to_dict()
                 writer.writerow(
                     [
+                        decision.account_id or "",
                         decision.interaction_id,
-                        BillingPeriod.containing(day, contract.billing_period).label,
+                        decision.period or "",
                         decision.status.value,
-                        format_decimal(decision.units),
+                        data["units"],
                         ";".join(reason.value for reason in decision.reasons),
                         ";".join(decision.recontacted_by),
                     ]
                 )
     except OSError as error:
         raise InvalidValueError(
-            "--decisions", f"{path} cannot be written ({error.strerror})", "a writable file path"
+            option, f"{path} cannot be written ({error.strerror})", "a writable file path"
         ) from None
+
+
+_FOLDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_DEFAULT_FOLDER = "default"
+
+
+def _folder(account: str | None, index: int) -> str:
+    """The folder of an account's invoices: its id, which must be a plain file name."""
+    if account is None:
+        return _DEFAULT_FOLDER
+    if not _FOLDER.match(account) or account == _DEFAULT_FOLDER:
+        raise InvalidValueError(
+            f"contracts[{index}].account_id",
+            f"{account!r} cannot name a folder of --out",
+            f"letters, digits, '.', '_' and '-', starting with a letter or digit, and not {_DEFAULT_FOLDER!r}",
+        )
+    return account
+
+
+def _run_bill(arguments: argparse.Namespace) -> int:
+    contracts = [load_contract(path) for path in arguments.contracts]
+    folders = [_folder(contract.account_id, index) for index, contract in enumerate(contracts)]
+    log = read_interactions(arguments.log)
+    run = bill(contracts, log, arguments.period, as_of=arguments.as_of)
+    for account, rows in run.unbilled.items():
+        shown = "rows without an account" if account is None else f"account {account!r}"
+        sys.stderr.write(
+            f"resolutionpricing: unbilled: {shown}: {rows} rows, no contract bills them\n"
+        )
+    if run.unbilled and arguments.strict:
+        sys.stderr.write(
+            "resolutionpricing: error: --strict: the log has rows that no contract bills; "
+            "add a contract for each account, or leave out --strict\n"
+        )
+        return 2
+    _write_run(
+        Path(arguments.out), run, dict(zip((c.account_id for c in contracts), folders, strict=True))
+    )
+    sys.stdout.write(render_summary(run))
+    return 0
+
+
+def _write_run(out: Path, run: BillingRun, folders: Mapping[str | None, str]) -> None:
+    try:
+        for invoice in run.invoices:
+            folder = out / folders[invoice.account_id]
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{invoice.period.label}.json").write_text(
+                invoice.to_json() + "\n", encoding="utf-8"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidValueError(
+            "--out", f"{error.filename} cannot be written ({error.strerror})", "a writable folder"
+        ) from None
+    write_decisions(out / "decisions.csv", run.decisions, "--out")
+
+
+def render_summary(run: BillingRun) -> str:
+    """The run as a table: account, period, contacts, billable units, total, final.
+
+    Examples:
+        >>> from resolutionpricing import bill, load_contract, read_interactions
+        >>> from resolutionpricing._cli import render_summary
+        >>> print(render_summary(bill(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")), end="")
+        account       period   contacts  billable units            total  final
+        (none)        2026-10     13333       6361.5017    AED 26506.34   yes
+    """
+    rows = [
+        f"{'account':<13} {'period':<8} {'contacts':>8} {'billable units':>15} {'total':>16}  final"
+    ]
+    for invoice in run.invoices:
+        usage = invoice.usage
+        total = f"{invoice.currency} {format_decimal(invoice.total)}"
+        rows.append(
+            f"{invoice.account_id or '(none)':<13} {invoice.period.label:<8} "
+            f"{_text(usage.contacts):>8} {_text(usage.billable_units.normalize()):>15} "
+            f"{total:>16}  {'yes' if invoice.final else 'no'}"
+        )
+    return "\n".join(rows) + "\n"
 
 
 def render_text(invoice: Invoice) -> str:
@@ -234,7 +354,7 @@ def render_text(invoice: Invoice) -> str:
                                                                                             total     42787.50
     """
     code_width = max([15, *(len(line.code) + 1 for line in invoice.lines)])
-    status = "final" if invoice.final else "NOT FINAL: some contacts are still pending"
+    status = "final" if invoice.final else "NOT FINAL: re-contacts may still change it"
     rows = [invoice.contract, f"Period {invoice.period.label} ({invoice.currency}, {status})", ""]
     rows.append(
         f"{'code':<{code_width}} {'description':<44} {'quantity':>10} {'unit price':>14} {'amount':>15}"
@@ -245,7 +365,7 @@ def render_text(invoice: Invoice) -> str:
             f"{line.code:<{code_width}} {line.description[:44]:<44} "
             f"{format_decimal(line.quantity):>10} {unit_price:>14} {format_decimal(line.amount):>15}"
         )
-        if line.code == "resolutions":
+        if isinstance(line.details, ResolutionDetails):
             rows.extend(
                 f"{'':<{code_width}}   {text:<68} {_text(amount):>15}"
                 for text, amount in _breakdown(line.details)
@@ -260,21 +380,20 @@ def render_text(invoice: Invoice) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _breakdown(details: Mapping[str, object]) -> list[tuple[str, object]]:
+def _breakdown(details: ResolutionDetails) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = []
-    tiers = details.get("tiers", [])
-    for part in tiers if isinstance(tiers, list) else []:
-        text = f"tier {part['tier']}: {format_decimal(part['quantity'])} x {format_decimal(part['unit_price'])}"
-        if part["flat_fee"]:
-            text += f" + {format_decimal(part['flat_fee'])} flat"
-        rows.append((text, part["amount"]))
-    step = details.get("step_down")
-    if isinstance(step, dict) and step["quantity"]:
+    for part in details.tiers:
+        text = f"tier {part.index + 1}: {format_decimal(part.quantity)} x {format_decimal(part.unit_price)}"
+        if part.flat_fee:
+            text += f" + {format_decimal(part.flat_fee)} flat"
+        rows.append((text, part.amount))
+    step = details.step_down
+    if step is not None and step.quantity:
         text = (
-            f"step-down above {format_decimal(step['above'])}: "
-            f"{format_decimal(step['quantity'])} x {format_decimal(step['unit_price'])}"
+            f"step-down above {format_decimal(step.above)}: "
+            f"{format_decimal(step.quantity)} x {format_decimal(step.unit_price)}"
         )
-        rows.append((text, step["amount"]))
+        rows.append((text, step.amount))
     return rows
 
 

@@ -26,7 +26,7 @@ from resolutionpricing._audit import (
     audit_sample,
     strata_by,
 )
-from resolutionpricing._calculator import calculate_invoice
+from resolutionpricing._billing import calculate_invoice
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._errors import InvalidValueError
@@ -252,15 +252,7 @@ def _read_sample(path: Path) -> tuple[AuditSample, dict[DecisionKey, bool], str]
 def _invoice(contract: Contract, arguments: argparse.Namespace, period: str) -> Invoice | None:
     if arguments.invoice is not None:
         # SEAM (issue 8): Invoice.from_json reads an issued invoice back.
-        reader = getattr(Invoice, "from_json", None)
-        if reader is None:
-            raise InvalidValueError(
-                "--invoice",
-                "this version cannot read invoices back yet",
-                "--log LOG to recompute the period's invoice",
-            )
-        invoice: Invoice = reader(Path(arguments.invoice).read_text(encoding="utf-8"))
-        return invoice
+        return Invoice.from_json(Path(arguments.invoice).read_text(encoding="utf-8"))
     if arguments.log is not None:
         return calculate_invoice(contract, read_interactions(arguments.log), period)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._audit_clause import AuditClause
+from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract_view import contract_html, contract_text
 from resolutionpricing._errors import (
@@ -55,6 +56,15 @@ def _name(_instance: object, _attribute: attrs.Attribute[Any], value: object) ->
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(
             "name", f"{value!r} is empty or not a string", "a string naming the contract"
+        )
+
+
+def _optional_text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InvalidValueError(
+            f"contract.{attribute.name}",
+            f"{value!r} is empty or not a string",
+            "a non-empty string, or no value",
         )
 
 
@@ -179,6 +189,10 @@ class Contract:
 
     Attributes:
         name: the contract's name, shown on invoices.
+        id: a stable identifier of the contract (``"GT-2026-001"``), or None;
+            recorded on its invoices.
+        account_id: the account whose log rows the contract bills (the log's
+            ``account_id`` column), or None: the rows without an account.
         currency: an ISO 4217 code (``AED``).
         timezone: the IANA time zone whose calendar defines the periods.
         starts_on: the first day of the term.
@@ -229,6 +243,13 @@ class Contract:
     fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
     automation_bands: tuple[AutomationBand, ...] = attrs.field(default=(), converter=_bands)
     audit: AuditClause | None = attrs.field(default=None, validator=_audit)
+    id: str | None = attrs.field(default=None, validator=_optional_text)
+    account_id: str | None = attrs.field(default=None, validator=_optional_text)
+    # A memo of `fingerprint` (a pure function of the other fields): computing it
+    # is a JSON dump and a hash, too slow to repeat for every invoice of a run.
+    _fingerprint: str | None = attrs.field(
+        default=None, init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -311,6 +332,7 @@ class Contract:
             seen_caps.setdefault(cap.kind, index)
         seen_codes: dict[str, int] = {}
         singles: dict[str, int] = {}
+        problems.extend(self._deliverable_problems())
         for index, fee in enumerate(self.fees):
             if isinstance(fee, (PerEscalationFee, MinimumCommitment)):
                 if fee.kind in singles:
@@ -368,6 +390,49 @@ class Contract:
     def _repr_html_(self) -> str:
         """The tables of `Contract.to_text` as HTML, for notebooks."""
         return contract_html(self)
+
+    def _deliverable_problems(self) -> list[InvalidValueError | InvalidTypeError]:
+        """Each milestone's line key is ``implementation:<deliverable>``: it must be unique."""
+        problems: list[InvalidValueError | InvalidTypeError] = []
+        seen: dict[str, str] = {}
+        for index, fee in enumerate(self.fees):
+            if not isinstance(fee, ImplementationFee):
+                continue
+            for number, milestone in enumerate(fee.milestones):
+                path = f"fees[{index}].milestones[{number}].deliverable"
+                if milestone.deliverable in seen:
+                    problems.append(
+                        InvalidValueError(
+                            path,
+                            f"{milestone.deliverable!r} is already the deliverable of {seen[milestone.deliverable]}",
+                            "one milestone per deliverable (its line key is implementation:<deliverable>)",
+                        )
+                    )
+                seen.setdefault(milestone.deliverable, path.removesuffix(".deliverable"))
+        return problems
+
+    @property
+    def fingerprint(self) -> str:
+        """The sha256 of the contract's canonical form, in hex: equal contracts share it.
+
+        The canonical form is the contract file's data as JSON with sorted
+        keys and every decimal in normal form, so ``"3.5"`` and ``"3.50"``
+        give one fingerprint. Invoices record it as ``contract_fingerprint``.
+
+        Examples:
+            >>> from resolutionpricing import load_contract
+            >>> contract = load_contract("examples/contract.toml")
+            >>> len(contract.fingerprint), contract.fingerprint == load_contract("examples/contract.toml").fingerprint
+            (64, True)
+        """
+        if self._fingerprint is None:
+            # The file format lives in _files, which imports this module.
+            from resolutionpricing._files import canonical_contract_json  # noqa: PLC0415
+
+            text = canonical_contract_json(self)
+            # Frozen, but the memo may be filled once: the value never changes.
+            object.__setattr__(self, "_fingerprint", hashlib.sha256(text.encode()).hexdigest())
+        return str(self._fingerprint)
 
     @property
     def minor_unit(self) -> int:

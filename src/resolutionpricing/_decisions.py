@@ -4,7 +4,7 @@
 ``not_billable`` or ``pending``, with the units it bills and every reason why.
 
 Re-contact. Interaction B re-contacts interaction A when B is by the same
-customer, starts strictly after A starts, and starts no later than A's end
+customer of the same account (``account_id``; None is an account of its own), starts strictly after A starts, and starts no later than A's end
 plus the rule's ``recontact_window`` (the window's end is inclusive):
 ``A.started_at < B.started_at <= A.ended_at + recontact_window``. What else
 must hold depends on the rule's ``recontact_scope``:
@@ -50,7 +50,7 @@ import decimal
 import enum
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
@@ -58,9 +58,9 @@ from typing import Final
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
 from resolutionpricing._interactions import Interaction
-from resolutionpricing._money import ARITHMETIC, format_decimal
+from resolutionpricing._money import ARITHMETIC, format_decimal, to_decimal
 from resolutionpricing._rules import PartialPolicy, RecontactScope, ResolutionRule
 
 __all__ = ["Decision", "DecisionStatus", "Reason", "decide"]
@@ -124,6 +124,9 @@ class Reason(enum.Enum):
 class Decision:
     """What the rule makes of one contact, with every reason, so a buyer can audit it.
 
+    Decisions are keyed by (``account_id``, ``interaction_id``): ids are
+    unique per account.
+
     Attributes:
         interaction_id: the contact's ``id``.
         status: billable, not billable, or pending.
@@ -135,6 +138,10 @@ class Decision:
         recontacted_by: the ids of the contacts that voided topics, sorted by
             (``started_at``, ``id``).
         voided_topics: the resolved topics those re-contacts voided.
+        account_id: the contact's account (None for rows without one).
+        period: the label of the billing period the contact belongs to (the
+            contract period containing its ``ended_at``, set by `bill`), or
+            None: outside every billed period, or decided by `decide` alone.
 
     Examples:
         >>> from decimal import Decimal
@@ -142,10 +149,12 @@ class Decision:
         >>> decision = Decision(
         ...     interaction_id="c1", status=DecisionStatus.BILLABLE,
         ...     units=Decimal("0.5000"), provisional_units=Decimal("0.5000"),
-        ...     reasons=(Reason.PARTIAL,),
+        ...     reasons=(Reason.PARTIAL,), account_id="acme", period="2026-10",
         ... )
         >>> decision.units, decision.recontacted_by, decision.voided_topics
         (Decimal('0.5000'), (), frozenset())
+        >>> Decision.from_dict(decision.to_dict()) == decision
+        True
     """
 
     interaction_id: str
@@ -155,9 +164,11 @@ class Decision:
     reasons: tuple[Reason, ...] = ()
     recontacted_by: tuple[str, ...] = ()
     voided_topics: frozenset[str] = frozenset()
+    account_id: str | None = None
+    period: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """Return the decision as JSON-safe data: strings, lists and nothing else.
+        """Return the decision as JSON-safe data: strings, lists, None and nothing else.
 
         Units are written as plain decimal strings without trailing zeros
         (``"0.6667"``, ``"1"``); topics are sorted.
@@ -170,12 +181,14 @@ class Decision:
             ...     units=Decimal(0), provisional_units=Decimal("0.6667"),
             ...     reasons=(Reason.PARTIAL, Reason.WINDOW_OPEN),
             ... ).to_dict()  # doctest: +NORMALIZE_WHITESPACE
-            {'interaction_id': 'c1', 'status': 'pending', 'units': '0',
-             'provisional_units': '0.6667', 'reasons': ['partial', 'window_open'],
+            {'interaction_id': 'c1', 'account_id': None, 'period': None, 'status': 'pending',
+             'units': '0', 'provisional_units': '0.6667', 'reasons': ['partial', 'window_open'],
              'recontacted_by': [], 'voided_topics': []}
         """
         return {
             "interaction_id": self.interaction_id,
+            "account_id": self.account_id,
+            "period": self.period,
             "status": self.status.value,
             "units": _plain(self.units),
             "provisional_units": _plain(self.provisional_units),
@@ -183,6 +196,83 @@ class Decision:
             "recontacted_by": list(self.recontacted_by),
             "voided_topics": sorted(self.voided_topics),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Decision:
+        """Read a decision back from `Decision.to_dict`'s data: the exact inverse.
+
+        Raises:
+            InvalidValueError: for a missing or unknown key, a status or
+                reason that is not one of the allowed values, or units that
+                are not a decimal of 0 or more (the path names the key).
+            InvalidTypeError: for a value of the wrong type.
+
+        Examples:
+            >>> from resolutionpricing import Decision
+            >>> Decision.from_dict({"interaction_id": "c1", "status": "maybe"})
+            Traceback (most recent call last):
+            ...
+            resolutionpricing._errors.InvalidValueError: decision.status: 'maybe' is not allowed; one of "billable", "not_billable", "pending"
+        """
+        return _decision_from_dict(data)
+
+
+_DECISION_KEYS: Final = (
+    "interaction_id",
+    "account_id",
+    "period",
+    "status",
+    "units",
+    "provisional_units",
+    "reasons",
+    "recontacted_by",
+    "voided_topics",
+)
+
+
+def _decision_from_dict(data: Mapping[str, object]) -> Decision:
+    if not isinstance(data, Mapping):
+        raise InvalidTypeError("decision", f"{data!r} is not a mapping", "a mapping")
+    unknown = sorted(str(key) for key in data if key not in _DECISION_KEYS)
+    if unknown:
+        raise InvalidValueError(
+            f"decision.{unknown[0]}", "is not a known key", "the keys of Decision.to_dict"
+        )
+
+    def text(key: str, *, optional: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidValueError(f"decision.{key}", f"{value!r} is not a string", "a string")
+        return value
+
+    def texts(key: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise InvalidTypeError(
+                f"decision.{key}", f"{value!r} is not a list", "a list of strings"
+            )
+        return value
+
+    status = parse_choice(DecisionStatus, data.get("status"), "decision.status")
+    reasons = tuple(
+        parse_choice(Reason, reason, f"decision.reasons[{index}]")
+        for index, reason in enumerate(texts("reasons"))
+    )
+    return Decision(
+        interaction_id=text("interaction_id") or "",
+        account_id=text("account_id", optional=True),
+        period=text("period", optional=True),
+        status=status,
+        units=to_decimal(data.get("units"), "decision.units", minimum=_ZERO),
+        provisional_units=to_decimal(
+            data.get("provisional_units"), "decision.provisional_units", minimum=_ZERO
+        ),
+        reasons=reasons,
+        recontacted_by=tuple(texts("recontacted_by")),
+        voided_topics=frozenset(texts("voided_topics")),
+    )
 
 
 def _plain(value: Decimal) -> str:
@@ -213,22 +303,33 @@ def _check_rows(rows: Sequence[object]) -> None:
     )
 
 
-def _check_unique(ids: list[str]) -> None:
-    """Check that no id appears twice, naming every one that does."""
-    if len(set(ids)) == len(ids):
+def _check_unique(rows: list[Interaction]) -> None:
+    """Check that no id appears twice in one account, naming every one that does."""
+    keys = [(row.account_id, row.id) for row in rows]
+    if len(set(keys)) == len(keys):
         return
-    duplicates = sorted(name for name, count in Counter(ids).items() if count > 1)
-    listed = ", ".join(repr(name) for name in duplicates)
+    duplicates = sorted(
+        (key for key, count in Counter(keys).items() if count > 1),
+        key=lambda key: ("" if key[0] is None else key[0], key[0] is not None, key[1]),
+    )
+    listed = ", ".join(
+        repr(name) if account is None else f"{name!r} (account {account!r})"
+        for account, name in duplicates
+    )
     problem = (
         f"the id {listed} appears more than once"
         if len(duplicates) == 1
         else f"the ids {listed} appear more than once"
     )
-    raise InvalidValueError("interactions", problem, "every interaction id unique in the log")
+    raise InvalidValueError(
+        "interactions", problem, "every interaction id unique within its account"
+    )
 
 
-def _canonical_order(ids: list[str], starts: list[int], cutoff: int) -> tuple[list[int], list[int]]:
-    """The rows known at ``cutoff`` in (started_at, id) order, and each row's rank in it (or -1)."""
+def _canonical_order(
+    ids: list[tuple[str, str]], starts: list[int], cutoff: int
+) -> tuple[list[int], list[int]]:
+    """The rows known at ``cutoff`` in (started_at, account, id) order, and each row's rank (or -1)."""
     order = sorted(
         (row for row, start in enumerate(starts) if start <= cutoff), key=starts.__getitem__
     )
@@ -247,7 +348,8 @@ def _canonical_order(ids: list[str], starts: list[int], cutoff: int) -> tuple[li
 
 def _shared(rule: ResolutionRule) -> Callable[[Interaction], Hashable]:
     """What a contact must share with another (besides a topic, under ``same_topic``)."""
-    fields = ["customer_id"]
+    # The account first: the same customer id in two accounts is two people.
+    fields = ["account_id", "customer_id"]
     if not rule.cross_channel:
         fields.append("channel")
     if rule.recontact_scope is RecontactScope.SAME_CONVERSATION:
@@ -408,8 +510,10 @@ def decide(
     """
     rows = list(interactions)
     _check_rows(rows)
-    ids = [row.id for row in rows]
-    _check_unique(ids)
+    _check_unique(rows)
+    # Ties on the start are broken by (account, id), rows without an account
+    # first: ids are unique per account only.
+    ties = [("", row.id) if row.account_id is None else (row.account_id, row.id) for row in rows]
     known_at = None if as_of is None else _check_as_of(as_of)
     if not rows:
         return ()
@@ -421,7 +525,7 @@ def decide(
         cutoff = max(max(starts), max(ends))  # noqa: PLW3301 -- max(*a, *b) copies two million items
     else:
         cutoff = (known_at - _EPOCH) // _MICROSECOND
-    order, ranks = _canonical_order(ids, starts, cutoff)
+    order, ranks = _canonical_order(ties, starts, cutoff)
     if not order:
         return ()
     index = _Index(rule, rows, order, ranks, starts)
@@ -440,7 +544,7 @@ def decide(
             judged[row] = judge(
                 rows[row],
                 voided,
-                tuple([ids[order[other]] for other in later]) if later else (),
+                tuple([rows[order[other]].id for other in later]) if later else (),
                 cutoff < window_end,
             )
     return tuple(decision for row in order if (decision := judged[row]) is not None)
@@ -510,6 +614,7 @@ class _Judge:
             reasons=self.reasons.setdefault(listed, listed),
             recontacted_by=recontacted_by,
             voided_topics=voided,
+            account_id=interaction.account_id,
         )
 
     def _units(self, left: int, total: int) -> Decimal:

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from resolutionpricing._money import format_decimal, minor_unit
 
-__all__ = ["cell_text", "html_table", "text_table"]
+__all__ = ["cell_text", "html_table", "text_table", "to_json_safe"]
 
 
 def cell_text(value: object, currency: str | None = None) -> str:
@@ -173,3 +173,25 @@ def text_table(
         )
         lines.append(line.rstrip())
     return "\n".join(lines) + "\n"
+
+
+def to_json_safe(value: object) -> object:
+    """Turn decimals into plain strings, and mappings and sequences into dicts and lists.
+
+    For reports' ``to_dict()``: dates and datetimes become ISO text.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from resolutionpricing._display import to_json_safe
+        >>> to_json_safe({"amount": Decimal("5E+3"), "ids": ("a", "b")})
+        {'amount': '5000', 'ids': ['a', 'b']}
+    """
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, Mapping):
+        return {str(key): to_json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_safe(item) for item in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value

@@ -11,6 +11,7 @@ contract.
 
 from __future__ import annotations
 
+import decimal
 import json
 import os
 import re
@@ -38,7 +39,7 @@ from resolutionpricing._fees import (
     PerEscalationFee,
     RecurringFee,
 )
-from resolutionpricing._money import format_decimal
+from resolutionpricing._money import ARITHMETIC, format_decimal
 from resolutionpricing._rules import ResolutionRule, format_window
 from resolutionpricing._tiers import Tier, TierSchedule, tier_problems
 
@@ -59,6 +60,8 @@ _FEE_KINDS: dict[str, type[Any]] = {
     for cls in (ImplementationFee, RecurringFee, PerEscalationFee, OneTimeFee, MinimumCommitment)
 }
 _CONTRACT_KEYS = (
+    "id",
+    "account_id",
     "name",
     "currency",
     "timezone",
@@ -439,9 +442,9 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _plain(value: object) -> object:
+def _plain(value: object, text: Callable[[Decimal], str] = format_decimal) -> object:
     if isinstance(value, Decimal):
-        return format_decimal(value)
+        return text(value)
     if isinstance(value, timedelta):
         return format_window(value)
     if hasattr(value, "value") and not isinstance(value, (date, datetime)):
@@ -456,6 +459,36 @@ def _quantity(value: Decimal) -> int | str:
     return int(value) if isinstance(exponent, int) and exponent >= 0 else format_decimal(value)
 
 
+def _normal(value: Decimal) -> str:
+    """A decimal in normal form: no trailing zeros, never an exponent (``3.50`` is ``3.5``)."""
+    with decimal.localcontext(ARITHMETIC):
+        return format_decimal(value.normalize())
+
+
+def canonical_contract_json(contract: Contract) -> str:
+    """The contract's canonical form: its file data as JSON, sorted, decimals normalized.
+
+    Equal contracts give the same text, however their numbers were written.
+
+    Examples:
+        >>> from resolutionpricing import load_contract
+        >>> from resolutionpricing._files import canonical_contract_json
+        >>> canonical_contract_json(load_contract("examples/contract.toml"))[:45]
+        '{"caps":[{"above":"30000","kind":"step_down",'
+    """
+    data = _contract_data(contract, _normal, _normal)
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_value
+    )
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    msg = f"{value!r} is not JSON"  # pragma: no cover - contract data holds nothing else
+    raise TypeError(msg)  # pragma: no cover
+
+
 def contract_to_dict(contract: Contract) -> dict[str, Any]:
     """The contract as the data of a contract file (money as strings, dates as dates).
 
@@ -467,14 +500,23 @@ def contract_to_dict(contract: Contract) -> dict[str, Any]:
         >>> data["pricing"]["tiers"][0]
         {'up_to': 5000, 'unit_price': '3.50'}
     """
+    return _contract_data(contract, format_decimal, _quantity)
+
+
+def _contract_data(
+    contract: Contract,
+    text: Callable[[Decimal], str],
+    quantity: Callable[[Decimal], int | str],
+) -> dict[str, Any]:
+    """The contract file's data, with decimals written by ``text`` (quantities by ``quantity``)."""
     head = {
-        key: _plain(getattr(contract, key))
+        key: _plain(getattr(contract, key), text)
         for key in _CONTRACT_KEYS
         if getattr(contract, key) is not None
     }
     rule = contract.resolution
     resolution = {
-        field.name: _plain(getattr(rule, field.name))
+        field.name: _plain(getattr(rule, field.name), text)
         for field in attrs.fields(ResolutionRule)
         if getattr(rule, field.name) is not None
     }
@@ -482,10 +524,10 @@ def contract_to_dict(contract: Contract) -> dict[str, Any]:
     for tier in contract.pricing.tiers:
         row: dict[str, Any] = {}
         if tier.up_to is not None:
-            row["up_to"] = _quantity(tier.up_to)
-        row["unit_price"] = format_decimal(tier.unit_price)
-        if format_decimal(tier.flat_fee) != "0":  # keeps a fee written "0.00"
-            row["flat_fee"] = format_decimal(tier.flat_fee)
+            row["up_to"] = quantity(tier.up_to)
+        row["unit_price"] = text(tier.unit_price)
+        if text(tier.flat_fee) != "0":  # keeps a fee written "0.00"
+            row["flat_fee"] = text(tier.flat_fee)
         tiers.append(row)
     data: dict[str, Any] = {
         "contract": head,
@@ -494,19 +536,26 @@ def contract_to_dict(contract: Contract) -> dict[str, Any]:
     }
     if contract.automation_bands:
         data["pricing"]["automation_bands"] = [
-            {"at_least": format_decimal(band.at_least), "factor": format_decimal(band.factor)}
+            {"at_least": text(band.at_least), "factor": text(band.factor)}
             for band in contract.automation_bands
         ]
     if contract.caps:
-        data["caps"] = [_item(cap) for cap in contract.caps]
+        data["caps"] = [_item(cap, text, quantity) for cap in contract.caps]
     if contract.fees:
-        data["fees"] = [_item(fee) for fee in contract.fees]
+        data["fees"] = [_item(fee, text, quantity) for fee in contract.fees]
     if contract.audit is not None:
-        data["audit"] = contract.audit.to_dict()
+        data["audit"] = {
+            "basis": contract.audit.basis.value,
+            "tolerance": text(contract.audit.tolerance),
+        }
     return data
 
 
-def _item(item: Cap | Fee) -> dict[str, object]:
+def _item(
+    item: Cap | Fee,
+    text: Callable[[Decimal], str],
+    quantity: Callable[[Decimal], int | str],
+) -> dict[str, object]:
     row: dict[str, Any] = {"kind": item.kind}
     for field in attrs.fields(type(item)):
         value = getattr(item, field.name)
@@ -520,15 +569,15 @@ def _item(item: Cap | Fee) -> dict[str, object]:
             row["milestones"] = [
                 {
                     "deliverable": m.deliverable,
-                    "amount": format_decimal(m.amount),
+                    "amount": text(m.amount),
                     "accepted_on": m.accepted_on,
                 }
                 for m in value
             ]
         elif field.name in {"above", "limit"} and isinstance(item, (PauseCap, StepDownCap)):
-            row[field.name] = _quantity(value)
+            row[field.name] = quantity(value)
         else:
-            row[field.name] = _plain(value)
+            row[field.name] = _plain(value, text)
     return row
 
 

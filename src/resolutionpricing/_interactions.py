@@ -137,8 +137,11 @@ class Interaction:
     """One contact of a customer with the AI, as the log records it.
 
     Attributes:
-        id: unique in the log.
+        id: unique within its account.
         customer_id: who contacted.
+        account_id: whose log row it is: the account (a vendor's customer)
+            that a contract bills, or None. A contact re-contacts another only
+            within the same account, and ids are unique per account.
         conversation_id: the conversation it belongs to (defaults to ``id``).
         channel: ``chat``, ``email``, ``whatsapp``, ``voice``...
         started_at: when it started (timezone-aware).
@@ -176,6 +179,7 @@ class Interaction:
     csat: int | None = attrs.field(default=None, validator=_csat)
     conversation_id: str = attrs.field(validator=_text)
     attributes: Mapping[str, str] = attrs.field(factory=dict, converter=_attributes)
+    account_id: str | None = attrs.field(default=None, validator=attrs.validators.optional(_text))
 
     @conversation_id.default
     def _conversation_defaults_to_id(self) -> str:
@@ -286,6 +290,13 @@ def _read_text(value: object) -> str:
 
 def _read_conversation_id(value: object) -> str | None:
     """The conversation id, or None (then it defaults to the interaction's id)."""
+    if (isinstance(value, str) and not value) or _is_missing(value):
+        return None
+    return _read_text(value)
+
+
+def _read_account_id(value: object) -> str | None:
+    """The account, or None: an empty cell, null or NaN is the rows without an account."""
     if (isinstance(value, str) and not value) or _is_missing(value):
         return None
     return _read_text(value)
@@ -463,6 +474,7 @@ def _read_attribute(value: object) -> str:
 
 _COLUMNS: Final[tuple[tuple[str, Callable[[object], object]], ...]] = (
     ("id", _read_text),
+    ("account_id", _read_account_id),
     ("customer_id", _read_text),
     ("conversation_id", _read_conversation_id),
     ("channel", _read_text),
@@ -475,7 +487,7 @@ _COLUMNS: Final[tuple[tuple[str, Callable[[object], object]], ...]] = (
     ("csat", _read_csat),
 )
 _KNOWN_COLUMNS: Final = frozenset(column for column, _ in _COLUMNS)
-_OPTIONAL_COLUMNS: Final = frozenset({"conversation_id", "confirmed", "csat"})
+_OPTIONAL_COLUMNS: Final = frozenset({"account_id", "conversation_id", "confirmed", "csat"})
 _REQUIRED_COLUMNS: Final = tuple(
     column for column, _ in _COLUMNS if column not in _OPTIONAL_COLUMNS
 )
@@ -607,7 +619,7 @@ class _Rows:
 
     def __init__(self, unit: str) -> None:
         self._unit = unit
-        self._seen: dict[str, int] = {}
+        self._seen: dict[tuple[str | None, str], int] = {}
         self.interactions: list[Interaction] = []
         self.rejected: list[RejectedRow] = []
 
@@ -618,7 +630,7 @@ class _Rows:
         where = f"{self._unit} {number}"
         problems: list[Problem] = []
         values = _convert_columns(raw, where, problems)
-        self._check_unique(values.get("id"), number, problems)
+        self._check_unique(values.get("account_id"), values.get("id"), number, problems)
         if extra_keys is None:
             extra_keys = [key for key in raw if key not in _KNOWN_COLUMNS]
         attributes = _convert_attributes(raw, extra_keys, where, problems)
@@ -636,17 +648,22 @@ class _Rows:
                 return
         self.reject(number, raw, problems)
 
-    def _check_unique(self, identifier: str | None, number: int, problems: list[Problem]) -> None:
-        """Remember the first row of each id; a later row with it is a problem."""
+    def _check_unique(
+        self, account: str | None, identifier: str | None, number: int, problems: list[Problem]
+    ) -> None:
+        """Remember the first row of each (account, id); a later row with it is a problem."""
         if identifier is None:
             return
-        first = self._seen.setdefault(identifier, number)
+        first = self._seen.setdefault((account, identifier), number)
         if first != number:
             problems.append(
                 InvalidValueError(
                     f"{self._unit} {number}, id",
-                    f"{_shown(identifier)} is already the id of {self._unit} {first}",
-                    "an id used by one row only",
+                    f"{_shown(identifier)} is already the id of {self._unit} {first}"
+                    + ("" if account is None else f" in account {_shown(account)}"),
+                    "an id used by one row only"
+                    if account is None
+                    else "an id used by one row of the account only",
                 )
             )
 
@@ -891,11 +908,12 @@ def read_interactions(
 
     **CSV.** The first line names the columns ``id, customer_id, channel,
     started_at, ended_at, topics, resolved_topics, escalated`` (required) and
-    ``conversation_id, confirmed, csat`` (optional); any other column is kept in
+    ``account_id, conversation_id, confirmed, csat`` (optional); any other column is kept in
     each interaction's ``attributes``, as text. Topics are separated by ``;``
     (an empty ``resolved_topics`` means none was resolved); booleans are
     ``true``/``false`` in any case; an empty ``confirmed``, ``csat`` or
-    ``conversation_id`` means None (the conversation defaults to the id). Blank
+    ``conversation_id`` or ``account_id`` means None (the conversation defaults
+    to the id; a row without an account belongs to the rows without one). Blank
     lines are skipped; a row's line is where it starts, the header being line 1.
 
     **JSON Lines.** One object per line with the same keys. Topics are a list or
@@ -906,7 +924,8 @@ def read_interactions(
 
     In both, timestamps are ISO 8601 with an offset or ``Z``: a timestamp
     without a time zone is refused, never assumed to be UTC. Ids are
-    unique: a later row reusing an id is a bad row. Nothing is dropped
+    unique per account: a later row reusing an id in the same account is a bad
+    row (the same id in two accounts is two contacts). Nothing is dropped
     silently: a row is either an `Interaction` or a problem.
 
     Args:
@@ -988,7 +1007,7 @@ def interactions_from_records(
     their digits.
 
     pandas marks missing values as ``NaN`` (a float), ``NaT`` or ``NA``: these
-    are read as None, which is allowed for ``conversation_id``, ``confirmed``
+    are read as None, which is allowed for ``account_id``, ``conversation_id``, ``confirmed``
     and ``csat`` and means "no topics" for ``resolved_topics``; in a required
     column it is reported as missing.
 

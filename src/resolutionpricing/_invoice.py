@@ -1,47 +1,528 @@
-"""Invoices and their lines, and their canonical JSON form."""
+"""Invoices and their lines, their typed details, and their canonical JSON form.
+
+Decimals are written in one normal form, so that equal invoices give equal
+JSON and equal fingerprints however their numbers were written: money
+(amounts, unit prices, caps, exact amounts) with no trailing zeros beyond the
+currency's minor unit but at least its places (``"3.50"``, ``"0.125"`` in
+AED); quantities, units and rates with no trailing zeros (``"12000"``). Never
+an exponent.
+
+`Invoice.from_dict` reads the JSON data back to an equal invoice, checking
+that its figures add up.
+"""
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, TypeVar
 
 import attrs
 
-from resolutionpricing._money import Rounding, format_decimal
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
+from resolutionpricing._money import (
+    ARITHMETIC,
+    Rounding,
+    format_decimal,
+    minor_unit,
+    round_money,
+    to_decimal,
+)
 from resolutionpricing._periods import BillingPeriod
+from resolutionpricing._tiers import PricingMode, TierPart
+from resolutionpricing._usage import Usage, normal_text
 
-__all__ = ["Invoice", "LineItem", "to_json_safe"]
+__all__ = [
+    "AutomationDetails",
+    "FORMAT_VERSION",
+    "ImplementationDetails",
+    "Invoice",
+    "LineDetails",
+    "LineItem",
+    "MinimumCommitmentDetails",
+    "OneTimeFeeDetails",
+    "PauseDetails",
+    "ResolutionDetails",
+    "SpendCapDetails",
+    "StepDownDetails",
+]
+
+FORMAT_VERSION: Final = 1
+"""The version of the invoice JSON, written as its ``format`` key."""
+
+_T = TypeVar("_T")
 
 
-def to_json_safe(value: object) -> object:
-    """Turn decimals into plain strings, and mappings and sequences into dicts and lists.
+def money_text(value: Decimal, places: int) -> str:
+    """Money in normal form: no trailing zeros past ``places``, and at least ``places`` places.
 
     Examples:
         >>> from decimal import Decimal
-        >>> from resolutionpricing._invoice import to_json_safe
-        >>> to_json_safe({"amount": Decimal("5E+3"), "ids": ("a", "b")})
-        {'amount': '5000', 'ids': ['a', 'b']}
+        >>> from resolutionpricing._invoice import money_text
+        >>> money_text(Decimal("3.5"), 2), money_text(Decimal("0.1250"), 2), money_text(Decimal("5E+3"), 0)
+        ('3.50', '0.125', '5000')
     """
-    if isinstance(value, Decimal):
-        return format_decimal(value)
-    if isinstance(value, Mapping):
-        return {str(key): to_json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json_safe(item) for item in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    with decimal.localcontext(ARITHMETIC):
+        value = value.normalize()
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > -places:
+            value = value.quantize(Decimal(1).scaleb(-places))
+    return format_decimal(value)
 
 
-def _frozen_mapping(value: Mapping[str, object] | None) -> Mapping[str, object]:
-    return MappingProxyType(dict(value or {}))
+def _optional_money(value: Decimal | None, places: int) -> str | None:
+    return None if value is None else money_text(value, places)
+
+
+def _optional_normal(value: Decimal | None) -> str | None:
+    return None if value is None else normal_text(value)
+
+
+class _Fields:
+    """Reads one JSON object's keys, each with its path, refusing unknown and missing keys."""
+
+    def __init__(self, data: object, path: str, keys: Iterable[str]) -> None:
+        if not isinstance(data, Mapping):
+            raise InvalidTypeError(path, f"{data!r} is not an object", "a JSON object")
+        allowed = tuple(keys)
+        for key in data:
+            if key not in allowed:
+                raise InvalidValueError(
+                    f"{path}.{key}", "is not a known key", "the keys are " + ", ".join(allowed)
+                )
+        for key in allowed:
+            if key not in data:
+                raise InvalidValueError(f"{path}.{key}", "is missing", "this key is required")
+        self.data: Mapping[str, object] = data
+        self.path = path
+
+    def decimal(self, key: str, *, minimum: Decimal | None = None) -> Decimal:
+        value = self.data[key]
+        if not isinstance(value, str):
+            raise InvalidTypeError(
+                f"{self.path}.{key}",
+                f"{value!r} is not a string",
+                'a decimal string such as "3.50"',
+            )
+        return to_decimal(value, f"{self.path}.{key}", minimum=minimum)
+
+    def optional_decimal(self, key: str) -> Decimal | None:
+        return None if self.data[key] is None else self.decimal(key)
+
+    def text(self, key: str) -> str:
+        value = self.data[key]
+        if not isinstance(value, str):
+            raise InvalidTypeError(f"{self.path}.{key}", f"{value!r} is not a string", "a string")
+        return value
+
+    def optional_text(self, key: str) -> str | None:
+        return None if self.data[key] is None else self.text(key)
+
+    def integer(self, key: str) -> int:
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidTypeError(f"{self.path}.{key}", f"{value!r} is not an integer", "a number")
+        return value
+
+    def day(self, key: str) -> date:
+        text = self.text(key)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidValueError(
+                f"{self.path}.{key}", f"{text!r} is not a date", "a date such as 2026-07-15"
+            ) from None
+
+    def nested(self, key: str, read: Callable[[object, str], _T]) -> _T | None:
+        value = self.data[key]
+        return None if value is None else read(value, f"{self.path}.{key}")
+
+
+@attrs.frozen(kw_only=True)
+class PauseDetails:
+    """How a pause cap shaped the resolution charge.
+
+    Attributes:
+        limit: the units billed at most.
+        billable_units: the period's billable units before the cap.
+        overflow_units: the units the cap kept off the bill.
+        overflow_from: from a log, the id of the first contact that
+            overflowed (by ``ended_at``, ``started_at``, id), or None.
+
+    Examples:
+        >>> from resolutionpricing import PauseDetails
+        >>> PauseDetails(limit=50000, billable_units=52000, overflow_units=2000).to_dict(2)
+        {'limit': '50000', 'billable_units': '52000', 'overflow_units': '2000'}
+    """
+
+    limit: Decimal = attrs.field(converter=to_decimal)
+    billable_units: Decimal = attrs.field(converter=to_decimal)
+    overflow_units: Decimal = attrs.field(converter=to_decimal)
+    overflow_from: str | None = None
+
+    def to_dict(self, places: int) -> dict[str, object]:  # noqa: ARG002 -- one signature for every details type
+        """The details as JSON-safe data (``overflow_from`` only when there is one)."""
+        data: dict[str, object] = {
+            "limit": normal_text(self.limit),
+            "billable_units": normal_text(self.billable_units),
+            "overflow_units": normal_text(self.overflow_units),
+        }
+        if self.overflow_from is not None:
+            data["overflow_from"] = self.overflow_from
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details.pause") -> PauseDetails:
+        """Read `PauseDetails.to_dict`'s data back."""
+        keys = ["limit", "billable_units", "overflow_units"]
+        if isinstance(data, Mapping) and "overflow_from" in data:
+            keys.append("overflow_from")
+        fields = _Fields(data, path, keys)
+        return cls(
+            limit=fields.decimal("limit"),
+            billable_units=fields.decimal("billable_units"),
+            overflow_units=fields.decimal("overflow_units"),
+            overflow_from=fields.text("overflow_from") if "overflow_from" in keys else None,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class StepDownDetails:
+    """The units a step-down cap priced at its lower rate.
+
+    Attributes:
+        above: the units above which the step-down rate applies.
+        quantity: the units priced at it.
+        unit_price: the step-down rate.
+        amount: ``quantity * unit_price``, unrounded.
+
+    Examples:
+        >>> from resolutionpricing import StepDownDetails
+        >>> StepDownDetails(above=30000, quantity=15000, unit_price="1.5", amount="22500").to_dict(2)
+        {'above': '30000', 'quantity': '15000', 'unit_price': '1.50', 'amount': '22500.00'}
+    """
+
+    above: Decimal = attrs.field(converter=to_decimal)
+    quantity: Decimal = attrs.field(converter=to_decimal)
+    unit_price: Decimal = attrs.field(converter=to_decimal)
+    amount: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data, money with the currency's ``places``."""
+        return {
+            "above": normal_text(self.above),
+            "quantity": normal_text(self.quantity),
+            "unit_price": money_text(self.unit_price, places),
+            "amount": money_text(self.amount, places),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details.step_down") -> StepDownDetails:
+        """Read `StepDownDetails.to_dict`'s data back."""
+        fields = _Fields(data, path, ("above", "quantity", "unit_price", "amount"))
+        return cls(**{key: fields.decimal(key) for key in fields.data})
+
+
+def _tier_to_dict(part: TierPart, places: int) -> dict[str, object]:
+    return {
+        "tier": part.index + 1,
+        "from": normal_text(part.lower),
+        "up_to": _optional_normal(part.up_to),
+        "quantity": normal_text(part.quantity),
+        "unit_price": money_text(part.unit_price, places),
+        "flat_fee": money_text(part.flat_fee, places),
+        "amount": money_text(part.amount, places),
+    }
+
+
+def _tier_from_dict(data: object, path: str) -> TierPart:
+    keys = ("tier", "from", "up_to", "quantity", "unit_price", "flat_fee", "amount")
+    fields = _Fields(data, path, keys)
+    return TierPart(
+        index=fields.integer("tier") - 1,
+        lower=fields.decimal("from"),
+        up_to=fields.optional_decimal("up_to"),
+        quantity=fields.decimal("quantity"),
+        unit_price=fields.decimal("unit_price"),
+        flat_fee=fields.decimal("flat_fee"),
+        amount=fields.decimal("amount"),
+    )
+
+
+def _tier_parts(value: Iterable[TierPart]) -> tuple[TierPart, ...]:
+    return tuple(value)
+
+
+def _mode(value: object) -> PricingMode:
+    return parse_choice(PricingMode, value, "mode")
+
+
+@attrs.frozen(kw_only=True)
+class ResolutionDetails:
+    """How the ``resolutions`` line was reached: tier by tier, then the caps.
+
+    Attributes:
+        mode: graduated or volume.
+        tiers: one `TierPart` per tier that priced units (or charged a flat fee).
+        pause: the pause cap's effect, with one.
+        step_down: the step-down cap's effect, with one.
+        exact_amount: the charge before rounding.
+
+    Examples:
+        >>> from resolutionpricing import load_contract, quote
+        >>> details = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000).line("resolutions").details
+        >>> [part.quantity for part in details.tiers], details.exact_amount
+        ([Decimal('5000'), Decimal('7000')], Decimal('36750.00'))
+    """
+
+    mode: PricingMode = attrs.field(converter=_mode)
+    tiers: tuple[TierPart, ...] = attrs.field(converter=_tier_parts)
+    exact_amount: Decimal = attrs.field(converter=to_decimal)
+    pause: PauseDetails | None = None
+    step_down: StepDownDetails | None = None
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data (``pause`` and ``step_down`` only with those caps)."""
+        data: dict[str, object] = {
+            "mode": self.mode.value,
+            "tiers": [_tier_to_dict(part, places) for part in self.tiers],
+        }
+        if self.pause is not None:
+            data["pause"] = self.pause.to_dict(places)
+        if self.step_down is not None:
+            data["step_down"] = self.step_down.to_dict(places)
+        data["exact_amount"] = money_text(self.exact_amount, places)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> ResolutionDetails:
+        """Read `ResolutionDetails.to_dict`'s data back."""
+        keys = ["mode", "tiers", "exact_amount"]
+        keys += [key for key in ("pause", "step_down") if isinstance(data, Mapping) and key in data]
+        fields = _Fields(data, path, keys)
+        tiers = fields.data["tiers"]
+        if not isinstance(tiers, list):
+            raise InvalidTypeError(f"{path}.tiers", f"{tiers!r} is not a list", "a list")
+        return cls(
+            mode=parse_choice(PricingMode, fields.data["mode"], f"{path}.mode"),
+            tiers=[_tier_from_dict(part, f"{path}.tiers[{n}]") for n, part in enumerate(tiers)],
+            exact_amount=fields.decimal("exact_amount"),
+            pause=fields.nested("pause", PauseDetails.from_dict) if "pause" in keys else None,
+            step_down=fields.nested("step_down", StepDownDetails.from_dict)
+            if "step_down" in keys
+            else None,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class SpendCapDetails:
+    """The spend cap that brought the resolution charge down.
+
+    Attributes:
+        limit: the spend limit.
+        gross: the rounded resolution charge before the cap.
+
+    Examples:
+        >>> from resolutionpricing import SpendCapDetails
+        >>> SpendCapDetails(limit="90000", gross="101250.00").to_dict(2)
+        {'limit': '90000.00', 'gross': '101250.00'}
+    """
+
+    limit: Decimal = attrs.field(converter=to_decimal)
+    gross: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data."""
+        return {"limit": money_text(self.limit, places), "gross": money_text(self.gross, places)}
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> SpendCapDetails:
+        """Read `SpendCapDetails.to_dict`'s data back."""
+        fields = _Fields(data, path, ("limit", "gross"))
+        return cls(limit=fields.decimal("limit"), gross=fields.decimal("gross"))
+
+
+@attrs.frozen(kw_only=True)
+class MinimumCommitmentDetails:
+    """The commitment a true-up line makes up to.
+
+    Attributes:
+        commitment: the minimum commitment.
+        resolution_charges: the resolution charge after caps, below it.
+
+    Examples:
+        >>> from resolutionpricing import MinimumCommitmentDetails
+        >>> MinimumCommitmentDetails(commitment=15000, resolution_charges="350").to_dict(2)
+        {'commitment': '15000.00', 'resolution_charges': '350.00'}
+    """
+
+    commitment: Decimal = attrs.field(converter=to_decimal)
+    resolution_charges: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data."""
+        return {
+            "commitment": money_text(self.commitment, places),
+            "resolution_charges": money_text(self.resolution_charges, places),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> MinimumCommitmentDetails:
+        """Read `MinimumCommitmentDetails.to_dict`'s data back."""
+        fields = _Fields(data, path, ("commitment", "resolution_charges"))
+        return cls(
+            commitment=fields.decimal("commitment"),
+            resolution_charges=fields.decimal("resolution_charges"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class AutomationDetails:
+    """The automation band that scaled the resolution charge (`AutomationBand`).
+
+    Attributes:
+        containment_rate: the period's containment rate, as the invoice shows it.
+        at_least: the band's lower bound.
+        factor: the band's factor on the charge.
+        resolution_charge: the resolution charge after caps, before the band.
+
+    Examples:
+        >>> from resolutionpricing import AutomationDetails
+        >>> AutomationDetails(containment_rate="0.62", at_least="0.60", factor="0.90", resolution_charge="1000").to_dict(2)
+        {'containment_rate': '0.62', 'at_least': '0.6', 'factor': '0.9', 'resolution_charge': '1000.00'}
+    """
+
+    containment_rate: Decimal = attrs.field(converter=to_decimal)
+    at_least: Decimal = attrs.field(converter=to_decimal)
+    factor: Decimal = attrs.field(converter=to_decimal)
+    resolution_charge: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data."""
+        return {
+            "containment_rate": normal_text(self.containment_rate),
+            "at_least": normal_text(self.at_least),
+            "factor": normal_text(self.factor),
+            "resolution_charge": money_text(self.resolution_charge, places),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> AutomationDetails:
+        """Read `AutomationDetails.to_dict`'s data back."""
+        keys = ("containment_rate", "at_least", "factor", "resolution_charge")
+        fields = _Fields(data, path, keys)
+        return cls(**{key: fields.decimal(key) for key in keys})
+
+
+@attrs.frozen(kw_only=True)
+class ImplementationDetails:
+    """One accepted milestone of an implementation fee.
+
+    Attributes:
+        deliverable: what was delivered.
+        accepted_on: when it was accepted.
+        milestone_amount: the milestone's amount before the cap.
+        waived: the part the cap waived.
+        cap: the fee's cap, or None.
+        billed_to_date: what the fee has billed up to and including this milestone.
+
+    Examples:
+        >>> from datetime import date
+        >>> from resolutionpricing import ImplementationDetails
+        >>> ImplementationDetails(deliverable="API", accepted_on=date(2026, 7, 15), milestone_amount=80000,
+        ...                       waived=0, cap=None, billed_to_date=80000).to_dict(2)["waived"]
+        '0.00'
+    """
+
+    deliverable: str
+    accepted_on: date
+    milestone_amount: Decimal = attrs.field(converter=to_decimal)
+    waived: Decimal = attrs.field(converter=to_decimal)
+    cap: Decimal | None
+    billed_to_date: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data."""
+        return {
+            "deliverable": self.deliverable,
+            "accepted_on": self.accepted_on.isoformat(),
+            "milestone_amount": money_text(self.milestone_amount, places),
+            "waived": money_text(self.waived, places),
+            "cap": _optional_money(self.cap, places),
+            "billed_to_date": money_text(self.billed_to_date, places),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> ImplementationDetails:
+        """Read `ImplementationDetails.to_dict`'s data back."""
+        keys = ("deliverable", "accepted_on", "milestone_amount", "waived", "cap", "billed_to_date")
+        fields = _Fields(data, path, keys)
+        return cls(
+            deliverable=fields.text("deliverable"),
+            accepted_on=fields.day("accepted_on"),
+            milestone_amount=fields.decimal("milestone_amount"),
+            waived=fields.decimal("waived"),
+            cap=fields.optional_decimal("cap"),
+            billed_to_date=fields.decimal("billed_to_date"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class OneTimeFeeDetails:
+    """When a one-time fee is billed.
+
+    Attributes:
+        bill_on: the date the fee falls on.
+
+    Examples:
+        >>> from datetime import date
+        >>> from resolutionpricing import OneTimeFeeDetails
+        >>> OneTimeFeeDetails(bill_on=date(2027, 3, 1)).to_dict(2)
+        {'bill_on': '2027-03-01'}
+    """
+
+    bill_on: date
+
+    def to_dict(self, places: int) -> dict[str, object]:  # noqa: ARG002 -- one signature for every details type
+        """The details as JSON-safe data."""
+        return {"bill_on": self.bill_on.isoformat()}
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> OneTimeFeeDetails:
+        """Read `OneTimeFeeDetails.to_dict`'s data back."""
+        return cls(bill_on=_Fields(data, path, ("bill_on",)).day("bill_on"))
+
+
+LineDetails = (
+    ResolutionDetails
+    | SpendCapDetails
+    | MinimumCommitmentDetails
+    | AutomationDetails
+    | ImplementationDetails
+    | OneTimeFeeDetails
+)
+"""The details of one line: a type per kind of line (None for lines without)."""
+
+_DETAILS_BY_CODE: Final[Mapping[str, type[LineDetails]]] = MappingProxyType(
+    {
+        "resolutions": ResolutionDetails,
+        "spend_cap": SpendCapDetails,
+        "minimum_commitment": MinimumCommitmentDetails,
+        "automation_adjustment": AutomationDetails,
+        "implementation": ImplementationDetails,
+    }
+)
+
+
+def _default_key(line: LineItem) -> str:
+    if isinstance(line.details, ImplementationDetails):
+        return f"implementation:{line.details.deliverable}"
+    return line.code
 
 
 @attrs.frozen(kw_only=True)
@@ -56,15 +537,19 @@ class LineItem:
         quantity: how many units the line is for (1 for a fixed fee).
         unit_price: the price of one unit where one applies, else None.
         amount: the line's amount, rounded to the currency's minor unit.
-        details: how the amount was reached (the per-tier breakdown of the
-            resolution charge, a milestone's waived part...), exact and unrounded.
+        details: how the amount was reached, exact and unrounded, typed by the
+            kind of line (`ResolutionDetails`, `SpendCapDetails`,
+            `MinimumCommitmentDetails`, `ImplementationDetails`,
+            `OneTimeFeeDetails`), or None for a line without any.
+        key: unique within the invoice and stable across recomputations: the
+            code, or ``implementation:<deliverable>`` for a milestone.
 
     Examples:
         >>> from decimal import Decimal
         >>> from resolutionpricing import LineItem
         >>> line = LineItem(code="kb_maintenance", description="KB", quantity=Decimal(1), unit_price=Decimal("4000.00"), amount=Decimal("4000.00"))
-        >>> line.to_dict()["amount"]
-        '4000.00'
+        >>> line.key, line.to_dict(2)["amount"]
+        ('kb_maintenance', '4000.00')
     """
 
     code: str
@@ -72,22 +557,62 @@ class LineItem:
     quantity: Decimal
     unit_price: Decimal | None
     amount: Decimal
-    details: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_mapping)
+    details: LineDetails | None = None
+    key: str = attrs.field(default=attrs.Factory(_default_key, takes_self=True))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The line as JSON-safe data, with decimals as strings."""
+    def to_dict(self, places: int) -> dict[str, Any]:
+        """The line as JSON-safe data: money with the currency's ``places``, quantities normalized."""
         return {
+            "key": self.key,
             "code": self.code,
             "description": self.description,
-            "quantity": format_decimal(self.quantity),
-            "unit_price": None if self.unit_price is None else format_decimal(self.unit_price),
-            "amount": format_decimal(self.amount),
-            "details": to_json_safe(self.details),
+            "quantity": normal_text(self.quantity),
+            "unit_price": _optional_money(self.unit_price, places),
+            "amount": money_text(self.amount, places),
+            "details": {} if self.details is None else self.details.to_dict(places),
         }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "line") -> LineItem:
+        """Read `LineItem.to_dict`'s data back; the code says which details type to read.
+
+        Examples:
+            >>> from resolutionpricing import LineItem
+            >>> LineItem.from_dict({"key": "kb", "code": "kb", "description": "KB", "quantity": "1",
+            ...                     "unit_price": "4000.00", "amount": "4000.00", "details": {}}).amount
+            Decimal('4000.00')
+        """
+        keys = ("key", "code", "description", "quantity", "unit_price", "amount", "details")
+        fields = _Fields(data, path, keys)
+        code = fields.text("code")
+        return cls(
+            key=fields.text("key"),
+            code=code,
+            description=fields.text("description"),
+            quantity=fields.decimal("quantity"),
+            unit_price=fields.optional_decimal("unit_price"),
+            amount=fields.decimal("amount"),
+            details=_details_from_dict(code, fields.data["details"], f"{path}.details"),
+        )
+
+
+def _details_from_dict(code: str, data: object, path: str) -> LineDetails | None:
+    kind = _DETAILS_BY_CODE.get(code)
+    if kind is not None:
+        return kind.from_dict(data, path)
+    if isinstance(data, Mapping) and not data:
+        return None
+    if code == "escalations":
+        _Fields(data, path, ())
+    return OneTimeFeeDetails.from_dict(data, path)
 
 
 def _lines(lines: Iterable[LineItem]) -> tuple[LineItem, ...]:
     return tuple(lines)
+
+
+def _dump(data: object) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -102,8 +627,10 @@ class Invoice:
         contract: the contract's name.
         currency: the ISO 4217 code.
         period: the billing period.
-        final: False while some contact of the period is still pending (its
-            re-contact window is open at ``as_of``); a quote is always final.
+        final: whether nothing about the period can still change from the
+            contacts known: ``as_of`` is at or after the period's end plus the
+            re-contact window, and no contact of the period is pending. A
+            quote is always final.
         lines: the lines, in a fixed order (see the invoice JSON reference).
         subtotal: the sum of the lines.
         tax_rate: the contract's tax rate.
@@ -111,9 +638,13 @@ class Invoice:
         total: ``subtotal + tax``.
         rounding: the rounding mode used.
         rounding_increment: the rounding step, if the contract has one.
-        counts: the counts behind the invoice (contacts, billable units...).
+        usage: the figures behind the invoice (contacts, billable units...).
         as_of: what was known when the invoice was made, in the contract's
             time zone (None for a quote).
+        contract_id: the contract's ``id``, if it has one.
+        account_id: the account the invoice bills (None: the rows without one).
+        contract_fingerprint: `Contract.fingerprint` of the contract that
+            priced it.
 
     Examples:
         >>> from resolutionpricing import load_contract, quote
@@ -132,19 +663,33 @@ class Invoice:
     tax: Decimal
     total: Decimal
     rounding: Rounding
+    usage: Usage
     rounding_increment: Decimal | None = None
-    counts: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_mapping)
     as_of: datetime | None = None
+    contract_id: str | None = None
+    account_id: str | None = None
+    contract_fingerprint: str | None = None
 
-    def line(self, code: str) -> LineItem | None:
-        """The first line with ``code``, or None.
+    @property
+    def counts(self) -> Mapping[str, object]:
+        """The usage as a read-only mapping, with the keys of the JSON ``counts``.
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote
+            >>> dict(quote(load_contract("examples/contract.toml"), "2026-10", resolutions=10).counts)
+            {'billable_units': Decimal('10'), 'escalated': 0, 'overflow_units': Decimal('0')}
+        """
+        return MappingProxyType(self.usage.counts())
+
+    def line(self, key: str) -> LineItem | None:
+        """The line with ``key`` (``resolutions``, ``implementation:<deliverable>``...), or None.
 
         Examples:
             >>> from resolutionpricing import load_contract, quote
             >>> quote(load_contract("examples/contract.toml"), "2026-10", resolutions=100).line("minimum_commitment").amount
             Decimal('14650.00')
         """
-        return next((line for line in self.lines if line.code == code), None)
+        return next((line for line in self.lines if line.key == key), None)
 
     def to_dict(self) -> dict[str, Any]:
         """The invoice as JSON-safe data: amounts and quantities are strings.
@@ -152,36 +697,41 @@ class Invoice:
         Examples:
             >>> from resolutionpricing import load_contract, quote
             >>> data = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000).to_dict()
-            >>> sorted(data)
-            ['as_of', 'contract', 'counts', 'currency', 'final', 'lines', 'period', 'rounding', 'rounding_increment', 'subtotal', 'tax', 'tax_rate', 'total']
+            >>> sorted(data)  # doctest: +NORMALIZE_WHITESPACE
+            ['account_id', 'as_of', 'contract', 'contract_fingerprint', 'contract_id', 'counts',
+             'currency', 'final', 'format', 'lines', 'period', 'rounding', 'rounding_increment',
+             'subtotal', 'tax', 'tax_rate', 'total']
         """
+        places = minor_unit(self.currency)
         return {
+            "format": FORMAT_VERSION,
             "contract": self.contract,
+            "contract_id": self.contract_id,
+            "contract_fingerprint": self.contract_fingerprint,
+            "account_id": self.account_id,
             "currency": self.currency,
             "period": self.period.label,
             "final": self.final,
             "as_of": None if self.as_of is None else self.as_of.isoformat(),
-            "lines": [line.to_dict() for line in self.lines],
-            "subtotal": format_decimal(self.subtotal),
-            "tax_rate": format_decimal(self.tax_rate),
-            "tax": format_decimal(self.tax),
-            "total": format_decimal(self.total),
+            "lines": [line.to_dict(places) for line in self.lines],
+            "subtotal": money_text(self.subtotal, places),
+            "tax_rate": normal_text(self.tax_rate),
+            "tax": money_text(self.tax, places),
+            "total": money_text(self.total, places),
             "rounding": self.rounding.value,
-            "rounding_increment": None
-            if self.rounding_increment is None
-            else format_decimal(self.rounding_increment),
-            "counts": to_json_safe(self.counts),
+            "rounding_increment": _optional_money(self.rounding_increment, places),
+            "counts": self.usage.to_dict(),
         }
 
     def to_json(self) -> str:
-        """Canonical JSON: keys sorted, no spaces, UTF-8 text; the same invoice gives the same bytes.
+        """Canonical JSON: keys sorted, no spaces, UTF-8 text; equal invoices give the same bytes.
 
         Examples:
             >>> from resolutionpricing import load_contract, quote
             >>> quote(load_contract("examples/contract.toml"), "2026-10", resolutions=0).to_json()[:30]
-            '{"as_of":null,"contract":"Gulf'
+            '{"account_id":null,"as_of":nul'
         """
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return _dump(self.to_dict())
 
     @property
     def fingerprint(self) -> str:
@@ -189,7 +739,182 @@ class Invoice:
 
         Examples:
             >>> from resolutionpricing import load_contract, quote
-            >>> len(quote(load_contract("examples/contract.toml"), "2026-10", resolutions=0).fingerprint)
-            64
+            >>> contract = load_contract("examples/contract.toml")
+            >>> quote(contract, "2026-10", resolutions="12000").fingerprint == quote(contract, "2026-10", resolutions="12000.0").fingerprint
+            True
         """
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Invoice:
+        """Read `Invoice.to_dict`'s data back: the exact inverse, with the figures checked.
+
+        Raises:
+            InvalidValueError: for an unknown ``format`` version, a missing or
+                unknown key, an amount with more places than the currency,
+                lines that do not add up to the subtotal, a tax that is not the
+                rounded product of subtotal and rate, a total that is not
+                subtotal plus tax, or two lines with one key (the path names
+                the key, such as ``invoice.lines[2].amount``).
+            InvalidTypeError: for a value of the wrong JSON type.
+
+        Examples:
+            >>> from resolutionpricing import Invoice, load_contract, quote
+            >>> invoice = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000)
+            >>> Invoice.from_dict(invoice.to_dict()) == invoice
+            True
+            >>> Invoice.from_dict({**invoice.to_dict(), "total": "1.00"})
+            Traceback (most recent call last):
+            ...
+            resolutionpricing._errors.InvalidValueError: invoice.total: 1.00 is not subtotal + tax (42787.50); the figures of the invoice must add up
+        """
+        return _invoice_from_dict(data)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Invoice:
+        """Read `Invoice.to_json`'s text back (see `Invoice.from_dict`).
+
+        Examples:
+            >>> from resolutionpricing import Invoice, load_contract, quote
+            >>> invoice = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000)
+            >>> Invoice.from_json(invoice.to_json()).fingerprint == invoice.fingerprint
+            True
+        """
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise InvalidValueError(
+                "invoice", f"is not JSON ({error})", "an invoice's JSON"
+            ) from None
+        return _invoice_from_dict(data)
+
+
+_INVOICE_KEYS: Final = (
+    "format",
+    "contract",
+    "contract_id",
+    "contract_fingerprint",
+    "account_id",
+    "currency",
+    "period",
+    "final",
+    "as_of",
+    "lines",
+    "subtotal",
+    "tax_rate",
+    "tax",
+    "total",
+    "rounding",
+    "rounding_increment",
+    "counts",
+)
+
+
+def _invoice_from_dict(data: object) -> Invoice:
+    if isinstance(data, Mapping) and data.get("format") != FORMAT_VERSION:
+        raise InvalidValueError(
+            "invoice.format",
+            f"{data.get('format')!r} is not a known version",
+            f"{FORMAT_VERSION}, the version this library writes",
+        )
+    fields = _Fields(data, "invoice", _INVOICE_KEYS)
+    currency = fields.text("currency")
+    try:
+        places = minor_unit(currency)
+    except InvalidValueError as error:
+        raise error.at("invoice") from None
+    raw_lines = fields.data["lines"]
+    if not isinstance(raw_lines, list):
+        raise InvalidTypeError("invoice.lines", f"{raw_lines!r} is not a list", "a list of lines")
+    lines = [LineItem.from_dict(line, f"invoice.lines[{n}]") for n, line in enumerate(raw_lines)]
+    final = fields.data["final"]
+    if not isinstance(final, bool):
+        raise InvalidTypeError("invoice.final", f"{final!r} is not a boolean", "true or false")
+    try:
+        period = BillingPeriod.parse(fields.text("period"))
+        usage = Usage.from_dict(fields.data["counts"])  # type: ignore[arg-type]
+    except (InvalidValueError, InvalidTypeError) as error:
+        raise error.at("invoice") from None
+    invoice = Invoice(
+        contract=fields.text("contract"),
+        contract_id=fields.optional_text("contract_id"),
+        contract_fingerprint=fields.optional_text("contract_fingerprint"),
+        account_id=fields.optional_text("account_id"),
+        currency=currency,
+        period=period,
+        final=final,
+        as_of=_as_of(fields),
+        lines=lines,
+        subtotal=fields.decimal("subtotal"),
+        tax_rate=fields.decimal("tax_rate", minimum=Decimal(0)),
+        tax=fields.decimal("tax"),
+        total=fields.decimal("total"),
+        rounding=parse_choice(Rounding, fields.data["rounding"], "invoice.rounding"),
+        rounding_increment=fields.optional_decimal("rounding_increment"),
+        usage=usage,
+    )
+    _check_figures(invoice, places)
+    return invoice
+
+
+def _as_of(fields: _Fields) -> datetime | None:
+    text = fields.optional_text("as_of")
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None:
+        raise InvalidValueError(
+            "invoice.as_of", f"{text!r} is not an aware timestamp", "an ISO 8601 timestamp"
+        )
+    return moment
+
+
+def _check_figures(invoice: Invoice, places: int) -> None:
+    """The checks of a document read back: whole minor units, unique keys, sums that add up."""
+    step = Decimal(1).scaleb(-places)
+    amounts = [(line.amount, f"invoice.lines[{n}].amount") for n, line in enumerate(invoice.lines)]
+    amounts += [(invoice.subtotal, "invoice.subtotal"), (invoice.tax, "invoice.tax")]
+    amounts.append((invoice.total, "invoice.total"))
+    with decimal.localcontext(ARITHMETIC):
+        for amount, path in amounts:
+            if amount % step:
+                raise InvalidValueError(
+                    path,
+                    f"{amount} is not in whole minor units of {invoice.currency}",
+                    f"a multiple of {step}",
+                )
+        seen: set[str] = set()
+        for number, line in enumerate(invoice.lines):
+            if line.key in seen:
+                raise InvalidValueError(
+                    f"invoice.lines[{number}].key",
+                    f"{line.key!r} is the key of an earlier line",
+                    "unique line keys",
+                )
+            seen.add(line.key)
+        _check_sum(
+            invoice.subtotal,
+            sum((line.amount for line in invoice.lines), start=Decimal(0)),
+            "subtotal",
+            "the sum of the lines",
+        )
+        tax = round_money(
+            invoice.subtotal * invoice.tax_rate,
+            invoice.currency,
+            invoice.rounding,
+            invoice.rounding_increment,
+        )
+        _check_sum(invoice.tax, tax, "tax", "subtotal x tax_rate, rounded")
+        _check_sum(invoice.total, invoice.subtotal + invoice.tax, "total", "subtotal + tax")
+
+
+def _check_sum(given: Decimal, expected: Decimal, key: str, what: str) -> None:
+    if given != expected:
+        raise InvalidValueError(
+            f"invoice.{key}",
+            f"{format_decimal(given)} is not {what} ({format_decimal(expected)})",
+            "the figures of the invoice must add up",
+        )

@@ -22,14 +22,13 @@ from typing import Any, Final
 
 import attrs
 
-from resolutionpricing._calculator import calculate_invoice
+from resolutionpricing._billing import calculate_invoice
 from resolutionpricing._clauses import ALL_PERIODS, resolve_periods
 from resolutionpricing._contract import Contract
-from resolutionpricing._display import html_table, text_table
+from resolutionpricing._display import html_table, text_table, to_json_safe
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
 from resolutionpricing._frames import to_pandas
 from resolutionpricing._interactions import Interaction
-from resolutionpricing._invoice import to_json_safe
 from resolutionpricing._money import ARITHMETIC, Rounding, round_money, to_decimal
 from resolutionpricing._periods import BillingPeriod
 

@@ -27,7 +27,7 @@ from typing import Final
 
 import attrs
 
-from resolutionpricing._calculator import calculate_invoice
+from resolutionpricing._billing import calculate_invoice
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._display import html_table, text_table
@@ -257,7 +257,9 @@ class PilotReport:
 
     def _repr_html_(self) -> str:
         verdict = "passed" if self.passed else "failed"
-        return html_table(self.to_rows(), caption=f"Pilot {self.starts_on} to {self.ends_on}: {verdict}")
+        return html_table(
+            self.to_rows(), caption=f"Pilot {self.starts_on} to {self.ends_on}: {verdict}"
+        )
 
 
 def _day(value: object, path: str) -> date:

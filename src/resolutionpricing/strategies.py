@@ -490,9 +490,11 @@ def _minimum_commitment(
 def _implementation_fee(
     draw: st.DrawFn, amounts: st.SearchStrategy[Decimal], day: Callable[[], date]
 ) -> Fee:
+    # Deliverables are unique: each milestone's line key is implementation:<deliverable>.
+    deliverables = draw(st.lists(_texts(_DELIVERABLES), min_size=1, max_size=4, unique=True))
     milestones = [
-        Milestone(deliverable=draw(_texts(_DELIVERABLES)), amount=draw(amounts), accepted_on=day())
-        for _ in range(draw(st.integers(1, 4)))
+        Milestone(deliverable=deliverable, amount=draw(amounts), accepted_on=day())
+        for deliverable in deliverables
     ]
     return ImplementationFee(
         milestones=milestones,
@@ -555,7 +557,8 @@ def _fee_identity(fee: Fee) -> object:
         return ("code", fee.code)
     if isinstance(fee, (PerEscalationFee, MinimumCommitment)):
         return ("kind", fee.kind)
-    return ("implementation", fee)
+    # One implementation fee per contract: two could share a deliverable.
+    return ("kind", "implementation")
 
 
 def _seconds(seconds: int) -> timedelta:
@@ -713,6 +716,7 @@ def _interactions(
     start: datetime,
     span_minutes: int,
     zones: tuple[tzinfo, ...],
+    accounts: tuple[str | None, ...] = (None,),
 ) -> Interaction:
     # Arithmetic on UTC instants, then shown in a zone: minutes added to a
     # wall-clock time across a daylight-saving change could end before they start.
@@ -723,8 +727,11 @@ def _interactions(
     resolved = {topic for topic in sorted(raised) if draw(st.booleans())}
     contact_id = f"c{draw(st.integers(0, 10**6))}"
     conversation = draw(_optional(st.integers(0, _CONVERSATIONS - 1)))
+    # One account (the default) draws nothing, so logs without accounts shrink as before.
+    account = accounts[0] if len(accounts) == 1 else draw(st.sampled_from(accounts))
     return Interaction(
         id=contact_id,
+        account_id=account,
         customer_id=draw(st.sampled_from(customers)),
         conversation_id=contact_id if conversation is None else f"conversation{conversation}",
         channel=draw(st.sampled_from(channels)),
@@ -752,6 +759,7 @@ def interactions(
     channels: Sequence[str] = _DEFAULT_CHANNELS,
     start: datetime = _DEFAULT_START,
     span: timedelta = _DEFAULT_SPAN,
+    accounts: Sequence[str | None] = (None,),
 ) -> st.SearchStrategy[Interaction]:
     """Valid interactions from small pools, close in time, so that a log has re-contacts.
 
@@ -761,7 +769,8 @@ def interactions(
     are the same either way. Each contact raises one to three topics and
     resolves some of them; about half share one of four conversations. Ids
     are ``c`` and a number: draw a log with ``st.lists(interactions(),
-    unique_by=lambda contact: contact.id)``.
+    unique_by=lambda contact: contact.id)`` (with several accounts, unique by
+    ``(contact.account_id, contact.id)``: the same id in two accounts is allowed).
 
     Shrinks to contact ``c0`` by the first customer on the first channel,
     starting and ending at ``start``, raising the first topic and resolving
@@ -773,6 +782,8 @@ def interactions(
         channels: the channels to draw from.
         start: the earliest start, timezone-aware (default 2026-10-01 00:00 UTC).
         span: how much later the last contact may start (default 3 days).
+        accounts: the account ids to draw from (None: the rows without an
+            account); by default every contact has no account.
 
     Examples:
         >>> from hypothesis import find, settings
@@ -795,4 +806,15 @@ def interactions(
         start=start,
         span_minutes=span // timedelta(minutes=1),
         zones=(start_zone, *(zone for zone in _OTHER_ZONES if zone is not start_zone)),
+        accounts=_accounts(accounts),
     )
+
+
+def _accounts(values: Sequence[str | None]) -> tuple[str | None, ...]:
+    given: object = values
+    if isinstance(given, str) or not isinstance(given, Sequence) or not given:
+        raise InvalidArgument(f"accounts={values!r} must be a non-empty sequence of ids or None")
+    for value in given:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise InvalidArgument(f"accounts={values!r} holds {value!r}: ids are non-empty strings")
+    return tuple(given)
