@@ -81,15 +81,11 @@ _FLOAT_NOISE: Final = Decimal("1e-9")
 
 
 def _decision_key(decision: Decision) -> DecisionKey:
-    # SEAM (issue 8): Decision gains account_id; until then every decision is of no account.
-    account: str | None = getattr(decision, "account_id", None)
-    return (account, decision.interaction_id)
+    return (decision.account_id, decision.interaction_id)
 
 
 def _interaction_key(interaction: Interaction) -> DecisionKey:
-    # SEAM (issue 8): Interaction gains account_id, as Decision does.
-    account: str | None = getattr(interaction, "account_id", None)
-    return (account, interaction.id)
+    return (interaction.account_id, interaction.id)
 
 
 def _order(key: DecisionKey) -> tuple[bool, str, str]:
@@ -354,7 +350,7 @@ def strata_by(interactions: Iterable[Interaction], column: str) -> dict[Decision
         >>> strata_by(read_interactions("examples/interactions.csv"), "colour")
         Traceback (most recent call last):
         ...
-        resolutionpricing._errors.InvalidValueError: strata: 'colour' is not a column of the log; a field of Interaction (channel, confirmed, conversation_id, csat, customer_id, ended_at, escalated, id, resolved_topics, started_at, topics) or an attribute of the log (region)
+        resolutionpricing._errors.InvalidValueError: strata: 'colour' is not a column of the log; a field of Interaction (account_id, channel, confirmed, conversation_id, csat, customer_id, ended_at, escalated, id, resolved_topics, started_at, topics) or an attribute of the log (region)
     """
     rows = list(interactions)
     fields = sorted(field.name for field in attrs.fields(Interaction) if field.name != "attributes")
@@ -657,7 +653,6 @@ def _weighted(sample: AuditSample, failed: Counter[str]) -> tuple[Decimal, Decim
 
 def _resolution_charge(invoice: Invoice) -> Decimal:
     """The period's resolution charge after caps: the resolutions and spend_cap lines."""
-    # SEAM (issue 8): lines are found by their key; today the code is the key.
     amounts = [line.amount for key in ("resolutions", "spend_cap") if (line := invoice.line(key))]
     with decimal.localcontext(ARITHMETIC):
         return sum(amounts, start=round_money(_ZERO, invoice.currency, invoice.rounding))
@@ -742,10 +737,7 @@ def audit_estimate(
 
 
 def _ids(contract: Contract, invoice: Invoice) -> tuple[str | None, str | None]:
-    # SEAM (issue 8): the invoice records account_id and the contract its id.
-    account: str | None = getattr(invoice, "account_id", None)
-    contract_id: str | None = getattr(contract, "id", None)
-    return account, contract_id
+    return invoice.account_id, contract.id
 
 
 def _check_credit_inputs(contract: Contract, estimate: AuditEstimate, invoice: Invoice) -> None:

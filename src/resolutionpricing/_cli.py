@@ -107,13 +107,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the decision of every contact of the period to PATH as CSV "
         "(account_id, id, period, status, units, reasons, recontacted_by)",
     )
+    _add_bill_parser(commands)
     _add_business_case_parser(commands)
     _add_pilot_parser(commands)
     _add_review_parser(commands)
     add_audit_parser(commands)
     _add_clauses_parser(commands)
     _add_offers_parser(commands)
-    _add_bill_parser(commands)
     return parser
 
 

@@ -251,7 +251,6 @@ def _read_sample(path: Path) -> tuple[AuditSample, dict[DecisionKey, bool], str]
 
 def _invoice(contract: Contract, arguments: argparse.Namespace, period: str) -> Invoice | None:
     if arguments.invoice is not None:
-        # SEAM (issue 8): Invoice.from_json reads an issued invoice back.
         return Invoice.from_json(Path(arguments.invoice).read_text(encoding="utf-8"))
     if arguments.log is not None:
         return calculate_invoice(contract, read_interactions(arguments.log), period)

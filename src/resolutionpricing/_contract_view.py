@@ -42,7 +42,9 @@ def _value(value: object) -> object:
         return " ".join(parts)
     if isinstance(value, tuple):
         return "; ".join(str(_value(item)) for item in value)
-    if isinstance(value, (Decimal, date, bool)):
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as the contract file writes it
+    if isinstance(value, (Decimal, date)):
         return cell_text(value)
     return value
 

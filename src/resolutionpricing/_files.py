@@ -474,7 +474,7 @@ def canonical_contract_json(contract: Contract) -> str:
         >>> from resolutionpricing import load_contract
         >>> from resolutionpricing._files import canonical_contract_json
         >>> canonical_contract_json(load_contract("examples/contract.toml"))[:45]
-        '{"caps":[{"above":"30000","kind":"step_down",'
+        '{"audit":{"basis":"point","tolerance":"0.02"}'
     """
     data = _contract_data(contract, _normal, _normal)
     return json.dumps(
