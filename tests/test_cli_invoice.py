@@ -45,7 +45,7 @@ n1,u4,chat,2026-10-31T19:50:00Z,2026-10-31T20:00:00Z,billing,billing,false,,
 
 DECISIONS = """\
 id,period,status,units,reasons,recontacted_by
-s1,2026-09,not_billable,0,recontacted,o1;o4
+s1,2026-09,not_billable,0,recontacted,o1
 o1,2026-10,not_billable,0,recontacted,o4
 o4,2026-10,billable,1.0000,,
 o2,2026-10,billable,0.5000,partial,
@@ -224,7 +224,7 @@ def test_decisions_know_only_the_contacts_known_at_as_of(
     assert status == 0
     assert read_rows(decisions) == [
         ["id", "period", "status", "units", "reasons", "recontacted_by"],
-        ["s1", "2026-09", "not_billable", "0", "recontacted", "o1;o4"],
+        ["s1", "2026-09", "not_billable", "0", "recontacted", "o1"],
         ["o1", "2026-10", "not_billable", "0", "recontacted", "o4"],
         ["o4", "2026-10", "pending", "0", "window_open", ""],
     ]

@@ -273,8 +273,8 @@ def test_a_contact_that_resolved_nothing_is_not_marked_recontacted() -> None:
     assert (first.reasons, first.recontacted_by) == ((Reason.UNRESOLVED,), ())
 
 
-def test_recontacted_by_lists_every_recontact_by_start_then_id() -> None:
-    """Several re-contacts are listed by (started_at, id), ties broken by id."""
+def test_recontacted_by_lists_the_first_recontact_of_each_voided_topic() -> None:
+    """Each voided topic names its first re-contact only, listed by (started_at, id)."""
     log = [
         contact("c1", at(0), topics=("a", "b")),
         contact("z", at(2), topics=("b",)),
@@ -282,7 +282,17 @@ def test_recontacted_by_lists_every_recontact_by_start_then_id() -> None:
         contact("x", at(3), topics=("a",)),
     ]
     first = by_id(decide(ResolutionRule(), log, as_of=LATER))["c1"]
-    assert first.recontacted_by == ("y", "z", "x")
+    assert first.recontacted_by == ("y", "z")
+
+
+def test_many_recontacts_of_one_topic_record_only_the_first() -> None:
+    """A thousand re-contacts inside one window: each decision names one id, the next contact."""
+    log = [contact(f"c{n:04d}", at(0) + timedelta(seconds=n), topics=("a",)) for n in range(1000)]
+    decisions = by_id(decide(ResolutionRule(), log, as_of=LATER))
+    assert decisions["c0000"].recontacted_by == ("c0001",)
+    assert decisions["c0998"].recontacted_by == ("c0999",)
+    assert decisions["c0999"].recontacted_by == ()
+    assert all(len(decision.recontacted_by) <= 1 for decision in decisions.values())
 
 
 # --- the window's boundaries ------------------------------------------------------------
@@ -628,7 +638,7 @@ as_ofs = st.none() | st.builds(
 def reference_recontacts(
     rule: ResolutionRule, a: Interaction, known: list[Interaction]
 ) -> tuple[set[str], list[Interaction]]:
-    """The topics of ``a`` voided by re-contacts, and the re-contacts: every pair compared."""
+    """The topics of ``a`` voided by re-contacts, and the first re-contact of each: every pair compared."""
     voided: set[str] = set()
     recontacts = []
     for b in known:
@@ -644,7 +654,8 @@ def reference_recontacts(
             hit = a.resolved_topics & b.topics
         else:
             hit = a.resolved_topics
-        if hit:
+        # ``known`` is in (started_at, id) order: the first b to hit a topic is its first re-contact.
+        if hit - voided:
             voided |= hit
             recontacts.append(b)
     recontacts.sort(key=lambda row: (row.started_at, row.id))

@@ -14,7 +14,18 @@ must hold depends on the rule's ``recontact_scope``:
   shared topics are voided.
 - ``any_topic``: any contact by the customer voids all of A.
 
-With ``cross_channel = false`` only a B on A's channel counts. Escalated
+With ``cross_channel = false`` only a B on A's channel counts.
+
+Only the first re-contact matters. For A and each of its groups (the
+customer, and the conversation, channel or topic the scope asks for), the
+re-contact considered is the first contact of the group, in (``started_at``,
+``id``) order, that starts strictly after A; A's topic (or all of A) is
+voided if and only if it starts no later than ``A.ended_at`` plus the window.
+That is the same as asking whether any B in the window exists, and it is one
+bisection per group, so a log of 100,000 contacts of one customer inside one
+window costs O(n log n), not O(n^2). ``Decision.recontacted_by`` names that
+first re-contact of each voided topic (one id under ``same_conversation`` and
+``any_topic``), so each decision records at most one id per voided topic. Escalated
 contacts, and contacts outside any billing period, re-contact like any other.
 A contact that starts at exactly the same instant as A is not a re-contact of
 A, nor A of it. Times are compared as instants (in UTC), so a 48 h window is
@@ -132,8 +143,11 @@ class Decision:
             further re-contact (equal to ``units`` when billable, 0 when not
             billable).
         reasons: every reason that applies, in the order of `Reason`.
-        recontacted_by: the ids of the contacts that voided topics, sorted by
-            (``started_at``, ``id``).
+        recontacted_by: for each voided topic (or for the whole contact under
+            ``same_conversation`` and ``any_topic``), the id of its first
+            re-contact, without repeats, sorted by (``started_at``, ``id``). Later
+            re-contacts inside the window are not listed: the first one
+            already voids the topic, and listing them all would be quadratic.
         voided_topics: the resolved topics those re-contacts voided.
 
     Examples:
@@ -261,7 +275,7 @@ class _Index:
     A group is the contacts with one key: the customer, and the conversation,
     channel or topic the rule asks for. The groups are laid end to end in two
     flat lists of integers, the contacts' ranks and start instants, each group
-    ascending; so a group's contacts within a window are two short bisections
+    ascending; so a group's first contact after an instant is one bisection
     away, and a million contacts cost a few long lists of integers rather than
     a million small containers.
     """
@@ -301,10 +315,12 @@ class _Index:
         self.first = dict(zip(reversed(groups), range(len(groups) - 1, -1, -1), strict=True))
         self.stop = dict(zip(groups, range(1, len(groups) + 1), strict=True))
 
-    def later(self, row: int, topic: str, after: int, up_to: int) -> list[int]:
-        """The ranks of the contacts in ``row``'s group starting in ``(after, up_to]``.
+    def first_later(self, row: int, topic: str, after: int) -> tuple[int, int] | None:
+        """The (start, rank) of the first contact in ``row``'s group starting after ``after``.
 
         Under ``same_topic`` the group is that of ``topic``, one of the row's.
+        Only the first matters: if it starts outside the window, every later
+        one does too. One bisection, whatever the size of the group.
         """
         group = self.keys[row]
         if self.by_topic:
@@ -312,30 +328,37 @@ class _Index:
         stop = self.stop[group]
         low = bisect_right(self.starts, after, self.first[group], stop)
         if low == stop:
-            return []
-        return self.ranks[low : bisect_right(self.starts, up_to, low, stop)]
+            return None
+        return self.starts[low], self.ranks[low]
 
     def recontacts(
         self, row: int, resolved: frozenset[str], after: int, up_to: int
     ) -> tuple[frozenset[str], list[int]]:
-        """The topics of ``row`` voided by contacts starting in ``(after, up_to]``, and their ranks."""
+        """The topics of ``row`` voided by a contact starting in ``(after, up_to]``, and its rank.
+
+        For each voided topic (or for the whole contact, outside ``same_topic``)
+        only the first re-contact is named, so a decision records at most one
+        rank per voided topic.
+        """
         if not resolved:
             # Nothing resolved, nothing a re-contact could void.
             return _NOTHING, []
         if not self.by_topic:
-            later = self.later(row, "", after, up_to)
-            return (resolved if later else _NOTHING), later
+            first = self.first_later(row, "", after)
+            if first is None or first[0] > up_to:
+                return _NOTHING, []
+            return resolved, [first[1]]
         voided: list[str] = []
-        later = []
+        ranks: set[int] = set()
         for topic in resolved:
-            found = self.later(row, topic, after, up_to)
-            if found:
+            first = self.first_later(row, topic, after)
+            if first is not None and first[0] <= up_to:
                 voided.append(topic)
-                later.extend(found)
+                ranks.add(first[1])
         if not voided:
             return _NOTHING, []
-        # A contact sharing two topics is found twice; ranks are (start, id) order.
-        return frozenset(voided), sorted(set(later))
+        # Two topics may share their first re-contact; ranks are (start, id) order.
+        return frozenset(voided), sorted(ranks)
 
 
 def _units(policy: PartialPolicy, left: int, total: int) -> Decimal:
@@ -360,9 +383,9 @@ def decide(
     """Decide, for every contact known at ``as_of``, whether and what it bills under ``rule``.
 
     The semantics (re-contact, reasons, units, pending) are those of this
-    module's documentation. It runs in O(n log n) time plus the size of the
-    ``recontacted_by`` lists, and gives the same answer whatever the order of
-    the rows.
+    module's documentation. It runs in O(n log n) time and O(n) memory in
+    every case (a decision names at most one re-contact per voided topic), and
+    gives the same answer whatever the order of the rows.
 
     Args:
         rule: the contract's definition of a resolution.
