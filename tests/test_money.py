@@ -107,7 +107,10 @@ def test_to_decimal_refuses_text_that_is_not_a_number(text: str) -> None:
     """A string that is not a decimal number is a ValueError quoting it."""
     with pytest.raises(InvalidValueError) as caught:
         to_decimal(text, "amount")
-    assert str(caught.value) == f"amount: {text!r} is not a number; {HINT}"
+    assert (
+        str(caught.value)
+        == f'amount: {text!r} is not a number; {HINT}, in ASCII digits without "_"'
+    )
     assert isinstance(caught.value, ValueError)
 
 

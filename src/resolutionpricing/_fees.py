@@ -20,7 +20,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, shown
+from resolutionpricing._limits import check_count
 from resolutionpricing._money import ARITHMETIC, amount_field, cap_field, unit_price_field
 
 __all__ = [
@@ -42,20 +43,22 @@ def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         return
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidTypeError(
-            attribute.name, f"{value!r} is not a date", "a date such as 2026-07-15"
+            attribute.name, f"{shown(value)} is not a date", "a date such as 2026-07-15"
         )
 
 
 def _text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, f"{value!r} is not a non-empty string", "some text")
+        raise InvalidValueError(
+            attribute.name, f"{shown(value)} is not a non-empty string", "some text"
+        )
 
 
 def _code(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not _CODE.match(value):
         raise InvalidValueError(
             attribute.name,
-            f"{value!r} is not a line code",
+            f"{shown(value)} is not a line code",
             "lower-case letters, digits and _, starting with a letter",
         )
 
@@ -84,11 +87,14 @@ class Milestone:
 
 def _milestones(values: object) -> tuple[Milestone, ...]:
     if not isinstance(values, (list, tuple)):
-        raise InvalidTypeError("milestones", f"{values!r} is not a list", "a list of Milestone")
+        raise InvalidTypeError(
+            "milestones", f"{shown(values)} is not a list", "a list of Milestone"
+        )
+    check_count(values, "milestones")
     for index, value in enumerate(values):
         if not isinstance(value, Milestone):
             raise InvalidTypeError(
-                f"milestones[{index}]", f"{value!r} is not a Milestone", "a Milestone"
+                f"milestones[{index}]", f"{shown(value)} is not a Milestone", "a Milestone"
             )
     return tuple(values)
 
@@ -132,7 +138,7 @@ class ImplementationFee:
     def _check_months(self, _attribute: attrs.Attribute[Any], value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidValueError(
-                "amortize_months", f"{value!r} is not a positive whole number", "1 or more"
+                "amortize_months", f"{shown(value)} is not a positive whole number", "1 or more"
             )
 
     def schedule(self) -> tuple[tuple[Milestone, Decimal, Decimal], ...]:

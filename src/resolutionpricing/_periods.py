@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice, shown
 
 __all__ = ["BillingPeriod", "Cadence", "zone"]
 
@@ -52,7 +52,7 @@ def zone(name: str, path: str = "timezone") -> ZoneInfo:
     # OSError: a name that is a directory of the database ("America"), or too long.
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidValueError(
-            path, f"{name!r} is not an IANA time zone", 'a name such as "Asia/Dubai" or "UTC"'
+            path, f"{shown(name)} is not an IANA time zone", 'a name such as "Asia/Dubai" or "UTC"'
         ) from None
 
 
@@ -88,7 +88,7 @@ class BillingPeriod:
     def __attrs_post_init__(self) -> None:
         start: object = self.start
         if not isinstance(start, date) or isinstance(start, datetime):
-            raise InvalidTypeError("start", f"{self.start!r} is not a date", "a datetime.date")
+            raise InvalidTypeError("start", f"{shown(self.start)} is not a date", "a datetime.date")
         first_months = (1, 4, 7, 10) if self.cadence is Cadence.QUARTERLY else range(1, 13)
         if self.start.day != 1 or self.start.month not in first_months:
             raise InvalidValueError(
@@ -107,7 +107,7 @@ class BillingPeriod:
             '2026-10'
         """
         if month not in range(1, 13):
-            raise InvalidValueError("month", f"{month!r} is not a month", "1 to 12")
+            raise InvalidValueError("month", f"{shown(month)} is not a month", "1 to 12")
         return cls(start=date(year, month, 1), cadence=Cadence.MONTHLY)
 
     @classmethod
@@ -120,7 +120,7 @@ class BillingPeriod:
             datetime.date(2027, 1, 1)
         """
         if quarter not in {1, 2, 3, 4}:
-            raise InvalidValueError("quarter", f"{quarter!r} is not a quarter", "1, 2, 3 or 4")
+            raise InvalidValueError("quarter", f"{shown(quarter)} is not a quarter", "1, 2, 3 or 4")
         return cls(start=date(year, 3 * quarter - 2, 1), cadence=Cadence.QUARTERLY)
 
     @classmethod
@@ -135,7 +135,7 @@ class BillingPeriod:
         text: object = label
         match = _LABEL.match(text) if isinstance(text, str) else None
         if match is None or (match["month"] and not 1 <= int(match["month"]) <= 12):
-            raise InvalidValueError("period", f"{label!r} is not a period label", _LABEL_HINT)
+            raise InvalidValueError("period", f"{shown(label)} is not a period label", _LABEL_HINT)
         if match["quarter"]:
             return cls.quarter(int(match["year"]), int(match["quarter"]))
         return cls.month(int(match["year"]), int(match["month"]))

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice, shown
 
 __all__ = [
     "PartialPolicy",
@@ -53,7 +53,7 @@ def parse_window(value: object, path: str = "recontact_window") -> timedelta:
             )
         return value
     if not isinstance(value, str):
-        raise InvalidTypeError(path, f"{value!r} is a {type(value).__name__}", _WINDOW_HINT)
+        raise InvalidTypeError(path, f"{shown(value)} is a {type(value).__name__}", _WINDOW_HINT)
     short = _SHORT.match(value)
     iso = _ISO.match(value.strip().upper())
     try:
@@ -68,9 +68,9 @@ def parse_window(value: object, path: str = "recontact_window") -> timedelta:
             return timedelta(**parts)
     except (OverflowError, ValueError):  # beyond timedelta, or an int of over 4300 digits
         raise InvalidValueError(
-            path, f"{value!r} is too long a duration", "a window under 999999999 days"
+            path, f"{shown(value)} is too long a duration", "a window under 999999999 days"
         ) from None
-    raise InvalidValueError(path, f"{value!r} is not a duration", _WINDOW_HINT)
+    raise InvalidValueError(path, f"{shown(value)} is not a duration", _WINDOW_HINT)
 
 
 def format_window(window: timedelta) -> str:
@@ -154,7 +154,7 @@ def _csat(value: object) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidTypeError(
-            "min_csat", f"{value!r} is not a whole number", "an integer from 1 to 5, or None"
+            "min_csat", f"{shown(value)} is not a whole number", "an integer from 1 to 5, or None"
         )
     if not 1 <= value <= 5:
         raise InvalidValueError(
@@ -165,7 +165,7 @@ def _csat(value: object) -> int | None:
 
 def _flag(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise InvalidTypeError(attribute.name, f"{value!r} is not a boolean", "true or false")
+        raise InvalidTypeError(attribute.name, f"{shown(value)} is not a boolean", "true or false")
 
 
 @attrs.frozen(kw_only=True)
