@@ -319,23 +319,66 @@ def test_each_kind_of_bad_row_has_its_message(
     assert bad_row_messages(tmp_path, **changes) == [expected]
 
 
+GRAMMAR = (
+    "RFC 3339 with an offset: YYYY-MM-DDTHH:MM:SS, an optional fraction of 1 to 6 digits, "
+    "then Z or +HH:MM/-HH:MM, such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00.25Z"
+)
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("yesterday", "'yesterday' is not an ISO 8601 timestamp ("),
-        ("2026-02-30T09:00:00Z", "'2026-02-30T09:00:00Z' is not an ISO 8601 timestamp ("),
-        ("2026-10-01T09:00:00+25:00", "'2026-10-01T09:00:00+25:00' is not an ISO 8601 timestamp ("),
+        ("yesterday", "'yesterday' is not an RFC 3339 timestamp"),
+        ("2026-02-30T09:00:00Z", "'2026-02-30T09:00:00Z' is not a valid date ("),
+        ("2026-10-01T09:00:00+25:00", "'2026-10-01T09:00:00+25:00' is not an RFC 3339 timestamp"),
     ],
 )
 def test_unreadable_timestamps_name_the_text(tmp_path: Path, text: str, reason: str) -> None:
-    """Text that is not an ISO 8601 timestamp is refused with the parser's reason."""
+    """Text that is not an RFC 3339 timestamp is refused, quoting it, with the grammar."""
     path = write(tmp_path, "log.csv", csv_text({**GOOD_ROW, "started_at": text}))
     with pytest.raises(InteractionLogError) as caught:
         read_interactions(path)
     (problem,) = problems_in(caught.value)
     assert problem.path == "line 2, started_at"
     assert problem.problem.startswith(reason)
-    assert problem.allowed == TIMESTAMP_ALLOWED
+    assert problem.allowed == GRAMMAR
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2026-10-01T09:00:00.1234567Z", "has a fraction finer than a microsecond"),
+        ("2026-10-01T24:00:00Z", "is not an RFC 3339 timestamp"),
+        ("2026-W40-4T09:00:00Z", "is not an RFC 3339 timestamp"),
+        ("2026-274T09:00:00Z", "is not an RFC 3339 timestamp"),
+        ("2026-10-01T09:00:00+05", "is not an RFC 3339 timestamp"),
+        ("2026-10-01T09:00:00Z ", "is not an RFC 3339 timestamp"),
+        ("2026-10-01T09:00Z", "is not an RFC 3339 timestamp"),
+        ("٢٠٢٦-10-01T09:00:00Z", "is not an RFC 3339 timestamp"),
+    ],
+)
+def test_timestamps_outside_the_grammar_are_refused_never_truncated(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    """A 7th fractional digit, 24:00, week or ordinal dates, +05, a trailing space: refused."""
+    path = write(tmp_path, "log.csv", csv_text({**GOOD_ROW, "started_at": text}))
+    with pytest.raises(InteractionLogError) as caught:
+        read_interactions(path)
+    (found,) = problems_in(caught.value)
+    assert (found.path, found.problem, found.allowed) == (
+        "line 2, started_at",
+        f"{text!r} {problem}",
+        GRAMMAR,
+    )
+
+
+def test_timestamps_of_the_grammar_keep_their_microseconds(tmp_path: Path) -> None:
+    """Fractions of 1 to 6 digits are read exactly, with the offset as written."""
+    row = {**GOOD_ROW, "started_at": "2026-10-01T09:00:00.5+04:00"}
+    row["ended_at"] = "2026-10-01T05:10:00.123456Z"
+    (contact,) = read_interactions(write(tmp_path, "log.csv", csv_text(row)))
+    assert contact.started_at.isoformat() == "2026-10-01T09:00:00.500000+04:00"
+    assert contact.ended_at.microsecond == 123456
 
 
 def test_a_row_with_the_wrong_number_of_fields_is_one_problem(tmp_path: Path) -> None:

@@ -13,9 +13,11 @@ import attrs
 
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._errors import (
+    TEXT_ALLOWED,
     ContractError,
     InvalidTypeError,
     InvalidValueError,
+    has_surrogate,
     parse_choice,
     shown,
 )
@@ -29,7 +31,7 @@ from resolutionpricing._fees import (
 )
 from resolutionpricing._limits import MAX_ITEMS, check_count
 from resolutionpricing._money import ARITHMETIC, Rounding, minor_unit, round_money, to_decimal
-from resolutionpricing._periods import BillingPeriod, Cadence, zone
+from resolutionpricing._periods import BillingPeriod, Cadence, check_date, zone
 from resolutionpricing._rules import ResolutionRule
 from resolutionpricing._tiers import TierSchedule
 
@@ -49,6 +51,8 @@ def _name(_instance: object, _attribute: attrs.Attribute[Any], value: object) ->
         raise InvalidValueError(
             "name", f"{shown(value)} is empty or not a string", "a string naming the contract"
         )
+    if has_surrogate(value):
+        raise InvalidValueError("name", f"{shown(value)} holds a lone surrogate", TEXT_ALLOWED)
 
 
 def _currency(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
@@ -72,13 +76,12 @@ def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise InvalidTypeError(
             attribute.name, f"{shown(value)} is not a date", "a date such as 2026-07-01"
         )
+    check_date(value, attribute.name)
 
 
 def _optional_date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-        raise InvalidTypeError(
-            attribute.name, f"{shown(value)} is not a date", "a date such as 2026-07-01"
-        )
+    if value is not None:
+        _date(_instance, attribute, value)
 
 
 def _pricing(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:

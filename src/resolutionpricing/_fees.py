@@ -20,9 +20,16 @@ from typing import Any, ClassVar
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError, shown
+from resolutionpricing._errors import (
+    TEXT_ALLOWED,
+    InvalidTypeError,
+    InvalidValueError,
+    has_surrogate,
+    shown,
+)
 from resolutionpricing._limits import check_count
 from resolutionpricing._money import ARITHMETIC, amount_field, cap_field, unit_price_field
+from resolutionpricing._periods import check_date
 
 __all__ = [
     "Fee",
@@ -35,7 +42,7 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
-_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -45,6 +52,7 @@ def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise InvalidTypeError(
             attribute.name, f"{shown(value)} is not a date", "a date such as 2026-07-15"
         )
+    check_date(value, attribute.name)
 
 
 def _text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -52,10 +60,14 @@ def _text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise InvalidValueError(
             attribute.name, f"{shown(value)} is not a non-empty string", "some text"
         )
+    if has_surrogate(value):
+        raise InvalidValueError(
+            attribute.name, f"{shown(value)} holds a lone surrogate", TEXT_ALLOWED
+        )
 
 
 def _code(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _CODE.match(value):
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
         raise InvalidValueError(
             attribute.name,
             f"{shown(value)} is not a line code",
