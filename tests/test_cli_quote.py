@@ -121,7 +121,7 @@ def test_fractional_resolutions(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (
             ["--period", "2026-10", "--resolutions", "lots"],
-            "resolutions: 'lots' is not a number; use a Decimal, an int or a decimal string such as \"0.99\"",
+            'resolutions: \'lots\' is not a number; use a Decimal, an int or a decimal string such as "0.99", in ASCII digits without "_"',
         ),
         (
             ["--period", "2026-10", "--resolutions", "0.0000000000001"],
@@ -175,8 +175,10 @@ def test_broken_contract_lists_every_problem(
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("2.5", "'2.5' is not a whole number"),
-        ("x", "'x' is not a whole number"),
+        ("2.5", "'2.5' is not a whole number; ASCII digits 0-9, at most 18 of them"),
+        ("\u0663", "'\u0663' is not a whole number; ASCII digits 0-9, at most 18 of them"),
+        ("1_000", "'1_000' is not a whole number; ASCII digits 0-9, at most 18 of them"),
+        ("x", "'x' is not a whole number; ASCII digits 0-9, at most 18 of them"),
         ("-1", "'-1' is negative; 0 or more"),
     ],
 )

@@ -320,7 +320,7 @@ def test_each_kind_of_bad_row_has_its_message(
 
 
 GRAMMAR = (
-    "RFC 3339 with an offset: YYYY-MM-DDTHH:MM:SS, an optional fraction of 1 to 6 digits, "
+    "RFC 3339 with an offset: YYYY-MM-DDTHH:MM[:SS], an optional fraction of 1 to 6 digits, "
     "then Z or +HH:MM/-HH:MM, such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00.25Z"
 )
 
@@ -353,7 +353,7 @@ def test_unreadable_timestamps_name_the_text(tmp_path: Path, text: str, reason: 
         ("2026-274T09:00:00Z", "is not an RFC 3339 timestamp"),
         ("2026-10-01T09:00:00+05", "is not an RFC 3339 timestamp"),
         ("2026-10-01T09:00:00Z ", "is not an RFC 3339 timestamp"),
-        ("2026-10-01T09:00Z", "is not an RFC 3339 timestamp"),
+        ("2026-10-01T09Z", "is not an RFC 3339 timestamp"),
         ("٢٠٢٦-10-01T09:00:00Z", "is not an RFC 3339 timestamp"),
     ],
 )

@@ -460,7 +460,7 @@ def test_counts_without_contacts() -> None:
         (
             "many",
             InvalidValueError,
-            "resolutions: 'many' is not a number; use a Decimal, an int or a decimal string such as \"0.99\"",
+            'resolutions: \'many\' is not a number; use a Decimal, an int or a decimal string such as "0.99", in ASCII digits without "_"',
         ),
     ],
 )

@@ -33,8 +33,8 @@ import attrs
 
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
-from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._decisions import Decision, DecisionStatus, Reason, check_log, decide
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, shown
 from resolutionpricing._fees import (
     ImplementationFee,
     MinimumCommitment,
@@ -92,6 +92,12 @@ def quote(
     counts: dict[str, object] = {"billable_units": billable_units, "escalated": escalated}
     if contacts is not None:
         contacts = _count(contacts, "contacts")
+        if escalated > contacts:
+            raise InvalidValueError(
+                "escalations",
+                f"{escalated} is more than the {contacts} contacts",
+                "at most as many escalations as contacts",
+            )
         counts["contacts"] = contacts
         counts["containment_rate"] = _rate(contacts - escalated, contacts)
     return price_period(
@@ -145,6 +151,7 @@ def calculate_invoice(
         >>> invoice.final, invoice.counts["contacts"], invoice.counts["billable_units"]
         (True, 13333, Decimal('6361.5017'))
     """
+    check_log(interactions)  # a path here is a natural mistake: say to read it
     rows = list(interactions)
     resolved_period = contract.period(period)
     decisions = decide(contract.resolution, rows, as_of=as_of)
@@ -280,7 +287,7 @@ def _first_overflow(
 
 def _count(value: object, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidTypeError(path, f"{value!r} is not a whole number", "an int of 0 or more")
+        raise InvalidTypeError(path, f"{shown(value)} is not a whole number", "an int of 0 or more")
     to_decimal(value, path, minimum=_ZERO)
     return value
 

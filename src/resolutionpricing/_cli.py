@@ -1,56 +1,72 @@
-"""The command line: ``resolutionpricing quote`` and ``resolutionpricing invoice``.
+"""The command line: ``resolutionpricing quote``, ``invoice`` and ``init``.
 
-Bad input exits with status 2 and the error's message on standard error, never
-a traceback.
+It never prints a traceback. Exit statuses:
+
+- 0: done;
+- 1: the output could not be written (standard output closed or full, a disk
+  error), with one line on standard error;
+- 2: bad input (a contract, a log, an argument), with the error's message on
+  standard error: one line, or for a file with problems a summary line and
+  then each problem on its own indented line, the same for contracts and logs;
+- 141 (128 + SIGPIPE, as Unix tools do): the reader of standard output went
+  away (``| head``); nothing is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import decimal
+import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from dateutil.parser import isoparse
-
 from resolutionpricing._calculator import calculate_invoice, quote
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, decide
-from resolutionpricing._errors import InvalidValueError, ResolutionPricingError
+from resolutionpricing._errors import (
+    InteractionLogError,
+    InvalidValueError,
+    ResolutionPricingError,
+    shown,
+)
+from resolutionpricing._examples import write_examples
 from resolutionpricing._files import load_contract
-from resolutionpricing._interactions import Interaction, read_interactions
+from resolutionpricing._interactions import Interaction, parse_timestamp, read_interactions
 from resolutionpricing._invoice import Invoice
-from resolutionpricing._money import format_decimal
+from resolutionpricing._money import ARITHMETIC, format_decimal
 from resolutionpricing._periods import BillingPeriod, zone
+from resolutionpricing._version import __version__
 
 __all__ = ["main", "render_text", "write_decisions"]
 
 
 def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    # ASCII digits only: int() also reads "1_000" and Arabic-Indic digits.
+    if not re.fullmatch(r"-?[0-9]{1,18}", text.strip(), re.ASCII):
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} is not a whole number; ASCII digits 0-9, at most 18 of them"
+        )
+    value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is negative; 0 or more")
     return value
 
 
 def _instant(text: str) -> datetime:
+    """``--as-of``: a timestamp of the log's grammar (RFC 3339 with an offset)."""
     try:
-        value = isoparse(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 timestamp such as 2026-11-03T00:00:00+04:00"
-        ) from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no time zone; add one, such as 2026-11-03T00:00:00+04:00 or ...Z"
-        )
-    return value
+        return parse_timestamp(text)
+    except InvalidValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+_PERIOD_HELP = 'the billing period, such as "2026-10" (monthly) or "2026-Q4" (quarterly)'
+_FORMAT_HELP = "text (a readable table, the default) or json (the canonical invoice JSON)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,13 +74,18 @@ def _parser() -> argparse.ArgumentParser:
         prog="resolutionpricing",
         description="Price AI customer-service contracts per resolution.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    period_help = 'the billing period, such as "2026-10" (monthly) or "2026-Q4" (quarterly)'
-    format_help = "text (a readable table, the default) or json (the canonical invoice JSON)"
+    _add_quote_parser(commands)
+    _add_invoice_parser(commands)
+    _add_init_parser(commands)
+    return parser
 
+
+def _add_quote_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     quote_command = commands.add_parser("quote", help="price one billing period from counts")
     quote_command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
-    quote_command.add_argument("--period", required=True, help=period_help)
+    quote_command.add_argument("--period", required=True, help=_PERIOD_HELP)
     quote_command.add_argument(
         "--resolutions", required=True, help="billable resolution units in the period (a decimal)"
     )
@@ -75,9 +96,12 @@ def _parser() -> argparse.ArgumentParser:
         "--contacts", type=_count, default=None, help="contacts in the period, if known"
     )
     quote_command.add_argument(
-        "--format", choices=("text", "json"), default="text", help=format_help
+        "--format", choices=("text", "json"), default="text", help=_FORMAT_HELP
     )
+    quote_command.set_defaults(run=_run_quote)
 
+
+def _add_invoice_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     invoice_command = commands.add_parser(
         "invoice", help="price one billing period from an interaction log"
     )
@@ -85,15 +109,15 @@ def _parser() -> argparse.ArgumentParser:
     invoice_command.add_argument(
         "interactions", metavar="INTERACTIONS", help="the log: a .csv or .jsonl file"
     )
-    invoice_command.add_argument("--period", required=True, help=period_help)
+    invoice_command.add_argument("--period", required=True, help=_PERIOD_HELP)
     invoice_command.add_argument(
         "--as-of",
         type=_instant,
         default=None,
-        help="what was known, an ISO 8601 timestamp with a time zone (default: the log's latest)",
+        help="what was known, an RFC 3339 timestamp with its offset (default: the log's latest)",
     )
     invoice_command.add_argument(
-        "--format", choices=("text", "json"), default="text", help=format_help
+        "--format", choices=("text", "json"), default="text", help=_FORMAT_HELP
     )
     invoice_command.add_argument(
         "--decisions",
@@ -102,11 +126,21 @@ def _parser() -> argparse.ArgumentParser:
         help="also write every contact's decision to PATH as CSV "
         "(id, period, status, units, reasons, recontacted_by)",
     )
-    return parser
+    invoice_command.set_defaults(run=_run_invoice)
+
+
+def _add_init_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    init_command = commands.add_parser(
+        "init", help="write the example contract and a small log into a folder, to start from"
+    )
+    init_command.add_argument(
+        "folder", metavar="DIR", help="the folder to write into (created if missing)"
+    )
+    init_command.set_defaults(run=_run_init)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0, or 2 for bad input).
+    """Run the command line; returns the exit status (0, 1, 2 or 141: see the module).
 
     Examples:
         >>> from resolutionpricing._cli import main
@@ -116,35 +150,100 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     arguments = _parser().parse_args(argv)
     try:
-        contract = load_contract(arguments.contract)
-        if arguments.command == "quote":
-            invoice = quote(
-                contract,
-                arguments.period,
-                resolutions=arguments.resolutions,
-                escalations=arguments.escalations,
-                contacts=arguments.contacts,
-            )
-        else:
-            log = read_interactions(arguments.interactions)
-            invoice = calculate_invoice(contract, log, arguments.period, as_of=arguments.as_of)
-            if arguments.decisions is not None:
-                write_decisions(
-                    arguments.decisions,
-                    contract,
-                    log,
-                    decide(contract.resolution, log, as_of=arguments.as_of),
-                )
+        output = arguments.run(arguments)
     except ResolutionPricingError as error:
-        sys.stderr.write(f"resolutionpricing: error: {error}\n")
+        _write(sys.stderr, f"resolutionpricing: error: {error}\n")
         return 2
-    except OSError as error:  # the log cannot be read: missing, a folder, no permission
-        sys.stderr.write(f"resolutionpricing: error: {error.filename}: {error.strerror}\n")
-        return 2
-    sys.stdout.write(
-        invoice.to_json() + "\n" if arguments.format == "json" else render_text(invoice)
-    )
+    return _print(output)
+
+
+def _print(output: str) -> int:
+    """Write the command's output; a reader gone or a full disk is one line, not a traceback."""
+    stdout = sys.stdout
+    if stdout is None:  # started with standard output closed (>&-)
+        _write(sys.stderr, "resolutionpricing: error: standard output is closed\n")
+        return 1
+    try:
+        _write(stdout, output)
+        stdout.flush()
+    except BrokenPipeError:
+        _silence(stdout)
+        return 141
+    except OSError as error:
+        _silence(stdout)
+        reason = error.strerror or str(error)
+        _write(
+            sys.stderr, f"resolutionpricing: error: standard output cannot be written: {reason}\n"
+        )
+        return 1
     return 0
+
+
+def _silence(stdout: object) -> None:
+    """Point standard output at the null device, so that Python's flush at exit is quiet."""
+    try:
+        fileno = stdout.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing will flush it at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fileno)
+    os.close(null)
+
+
+def _write(stream: object, text: str) -> None:
+    """Write ``text``; a character the stream's encoding lacks is written as an escape."""
+    write = stream.write  # type: ignore[attr-defined]
+    try:
+        write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _load(contract_path: str) -> Contract:
+    return load_contract(contract_path)
+
+
+def _read_log(path: str) -> tuple[Interaction, ...]:
+    """The log, or a bad-input error in the shape of a contract's (summary, then the problem)."""
+    try:
+        return read_interactions(path)
+    except OSError as error:  # missing, a folder, no permission
+        problem = InvalidValueError(path, error.strerror or str(error), "a readable log file")
+        raise InteractionLogError(f"{path} cannot be read", [problem]) from None
+
+
+def _run_quote(arguments: argparse.Namespace) -> str:
+    invoice = quote(
+        _load(arguments.contract),
+        arguments.period,
+        resolutions=arguments.resolutions,
+        escalations=arguments.escalations,
+        contacts=arguments.contacts,
+    )
+    return _rendered(invoice, arguments.format)
+
+
+def _run_invoice(arguments: argparse.Namespace) -> str:
+    contract = _load(arguments.contract)
+    log = _read_log(arguments.interactions)
+    invoice = calculate_invoice(contract, log, arguments.period, as_of=arguments.as_of)
+    if arguments.decisions is not None:
+        decisions = decide(contract.resolution, log, as_of=arguments.as_of)
+        write_decisions(arguments.decisions, contract, log, decisions)
+    return _rendered(invoice, arguments.format)
+
+
+def _run_init(arguments: argparse.Namespace) -> str:
+    written = write_examples(Path(arguments.folder))
+    lines = [f"wrote {path}" for path in written]
+    contract, log = written
+    lines.append(f"next: resolutionpricing invoice {contract} {log} --period 2026-10")
+    return "\n".join(lines) + "\n"
+
+
+def _rendered(invoice: Invoice, output_format: str) -> str:
+    return invoice.to_json() + "\n" if output_format == "json" else render_text(invoice)
 
 
 def write_decisions(
@@ -234,7 +333,9 @@ def render_text(invoice: Invoice) -> str:
                 for text, amount in _breakdown(line.details)
             )
     width = code_width + 1 + 44 + 1 + 10 + 1 + 14
-    rate = format_decimal((invoice.tax_rate * 100).normalize())
+    # In the library's context: the caller's precision must not change the label.
+    with decimal.localcontext(ARITHMETIC):
+        rate = format_decimal((invoice.tax_rate * 100).normalize())
     rows.append("")
     rows.append(f"{'subtotal':>{width}} {format_decimal(invoice.subtotal):>15}")
     rows.append(f"{f'tax ({rate}%)':>{width}} {format_decimal(invoice.tax):>15}")

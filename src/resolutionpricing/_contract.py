@@ -179,6 +179,7 @@ class Contract:
 
     Examples:
         >>> from datetime import date
+        >>> from decimal import Decimal
         >>> from resolutionpricing import Contract, Tier, TierSchedule
         >>> contract = Contract(
         ...     name="Pilot",
@@ -341,7 +342,7 @@ class Contract:
             >>> contract.period("2026-Q4")
             Traceback (most recent call last):
             ...
-            resolutionpricing._errors.InvalidValueError: period: 2026-Q4 is quarterly but the contract bills monthly; a monthly period such as "2026-10"
+            resolutionpricing.InvalidValueError: period: 2026-Q4 is quarterly but the contract bills monthly; a monthly period such as "2026-10"
         """
         resolved = BillingPeriod.parse(period) if isinstance(period, str) else period
         if not isinstance(resolved, BillingPeriod):

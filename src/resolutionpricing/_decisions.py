@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import decimal
 import enum
+import os
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -69,9 +70,10 @@ from typing import Final
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, shown
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._money import ARITHMETIC, format_decimal
+from resolutionpricing._periods import check_instant
 from resolutionpricing._rules import PartialPolicy, RecontactScope, ResolutionRule
 
 __all__ = ["Decision", "DecisionStatus", "Reason", "decide"]
@@ -211,7 +213,29 @@ def _check_as_of(as_of: object) -> datetime:
         raise InvalidTypeError("as_of", f"{as_of!r} is not a datetime", _AS_OF_HINT)
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise InvalidValueError("as_of", f"{as_of.isoformat()} has no time zone", _AS_OF_HINT)
-    return as_of
+    return check_instant(as_of, "as_of")
+
+
+def check_rule(rule: object) -> ResolutionRule:
+    """Refuse anything but a `ResolutionRule`, saying what to pass for a `Contract`."""
+    if isinstance(rule, ResolutionRule):
+        return rule
+    hint = " (for a Contract, pass contract.resolution)" if hasattr(rule, "resolution") else ""
+    raise InvalidTypeError(
+        "rule",
+        f"{shown(rule, 80)} is a {type(rule).__name__}, not a ResolutionRule{hint}",
+        "a ResolutionRule, such as contract.resolution",
+    )
+
+
+def check_log(interactions: object) -> None:
+    """Refuse a path given where the rows are expected, saying how to read it."""
+    if isinstance(interactions, str | bytes | os.PathLike):
+        raise InvalidTypeError(
+            "interactions",
+            f"{shown(interactions, 80)} is a path or a string, not the log's rows",
+            "the interactions: read a file with read_interactions(path) first",
+        )
 
 
 def _check_rows(rows: Sequence[object]) -> None:
@@ -399,10 +423,14 @@ def decide(
         the contact's (``started_at``, ``id``).
 
     Raises:
-        InvalidValueError: for a naive ``as_of`` (path ``as_of``) or an id
-            that appears twice in the log (path ``interactions``).
-        InvalidTypeError: for an ``as_of`` that is not a datetime, or a row
-            that is not an `Interaction`.
+        InvalidValueError: for a naive ``as_of`` or one outside the supported
+            times (path ``as_of``), or an id that appears twice in the log (path
+            ``interactions``).
+        InvalidTypeError: for a ``rule`` that is not a `ResolutionRule` (such
+            as a `Contract`: pass ``contract.resolution``), a path given as
+            ``interactions`` (read it with `read_interactions` first), an
+            ``as_of`` that is not a datetime, or a row that is not an
+            `Interaction`.
 
     Examples:
         >>> from datetime import datetime, timedelta, timezone
@@ -429,6 +457,8 @@ def decide(
         >>> decide(rule, log)[1].status  # as_of defaults to c2's end: its window is open
         <DecisionStatus.PENDING: 'pending'>
     """
+    check_rule(rule)
+    check_log(interactions)
     rows = list(interactions)
     _check_rows(rows)
     ids = [row.id for row in rows]

@@ -61,7 +61,7 @@ def digits(value: int) -> int:
 
 
 def has_surrogate(text: str) -> bool:
-    """Whether ``text`` holds a lone surrogate, which UTF-8 cannot encode.
+    r"""Whether ``text`` holds a lone surrogate, which UTF-8 cannot encode.
 
     Examples:
         >>> from resolutionpricing._errors import has_surrogate
@@ -239,7 +239,7 @@ def parse_choice(choices: type[_E], value: object, path: str) -> _E:
         >>> parse_choice(PricingMode, "tiered", "pricing.mode")
         Traceback (most recent call last):
         ...
-        resolutionpricing._errors.InvalidValueError: pricing.mode: 'tiered' is not allowed; one of "graduated", "volume"
+        resolutionpricing.InvalidValueError: pricing.mode: 'tiered' is not allowed; one of "graduated", "volume"
     """
     if isinstance(value, choices):
         return value

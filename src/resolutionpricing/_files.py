@@ -184,6 +184,7 @@ def contract_from_dict(data: Mapping[str, Any], *, source: str = "contract") -> 
         ContractError: listing every problem, each with its path.
 
     Examples:
+        >>> from datetime import date
         >>> from resolutionpricing import contract_from_dict
         >>> contract_from_dict({
         ...     "contract": {"name": "Pilot", "currency": "SAR", "timezone": "Asia/Riyadh", "starts_on": date(2026, 7, 1)},

@@ -299,11 +299,12 @@ _MAPPING_ALLOWED: Final = (
 _ERRORS_ALLOWED: Final = 'one of "raise", "collect"'
 
 # One grammar for timestamps, RFC 3339 with its offset: the date, "T", the
-# time to the second, an optional fraction of 1 to 6 digits (a finer one would
-# have to be truncated), then "Z" or an offset +HH:MM / -HH:MM. After this check
+# time (seconds may be left out, as the docs' examples do), an optional
+# fraction of 1 to 6 digits (a finer one would have to be truncated), then "Z"
+# or an offset +HH:MM / -HH:MM. After this check
 # datetime.fromisoformat, which is fast, reads the same instant.
 _TIMESTAMP: Final = re.compile(
-    r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
+    r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
     r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
     re.ASCII,
 ).fullmatch
@@ -314,7 +315,7 @@ _NAIVE: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?", re.ASCII
 ).fullmatch
 _GRAMMAR: Final = (
-    "RFC 3339 with an offset: YYYY-MM-DDTHH:MM:SS, an optional fraction of 1 to 6 digits, "
+    "RFC 3339 with an offset: YYYY-MM-DDTHH:MM[:SS], an optional fraction of 1 to 6 digits, "
     "then Z or +HH:MM/-HH:MM, such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00.25Z"
 )
 
@@ -403,7 +404,7 @@ def parse_timestamp(text: str) -> datetime:
         >>> parse_timestamp("2026-10-01T09:30:00.1234567Z")
         Traceback (most recent call last):
         ...
-        resolutionpricing.InvalidValueError: '2026-10-01T09:30:00.1234567Z' has a fraction finer than a microsecond; RFC 3339 with an offset: YYYY-MM-DDTHH:MM:SS, an optional fraction of 1 to 6 digits, then Z or +HH:MM/-HH:MM, such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00.25Z
+        resolutionpricing.InvalidValueError: '2026-10-01T09:30:00.1234567Z' has a fraction finer than a microsecond; RFC 3339 with an offset: YYYY-MM-DDTHH:MM[:SS], an optional fraction of 1 to 6 digits, then Z or +HH:MM/-HH:MM, such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00.25Z
     """
     if _TIMESTAMP(text):
         try:
@@ -1105,8 +1106,9 @@ def read_interactions(
         InteractionLogError: with ``errors="raise"``, if any row is bad, listing
             every problem of every row as ``line 7, csat: ...``. In both modes, if
             the file cannot be read as a whole: a required column is missing from
-            the header (path ``header``), the CSV quoting is broken, or the file
-            is not UTF-8.
+            the header (path ``header``), the CSV quoting is broken, a CSV field
+            is over 1 MiB, the file is not UTF-8, or it is not a regular file
+            (a directory, a FIFO, a device).
         InvalidValueError: for another extension, or another value of ``errors``.
         OSError: if the file cannot be opened.
 
@@ -1142,6 +1144,8 @@ def read_interactions(
         reader(file, rows, subject)
     except UnicodeDecodeError:
         rows.fail(subject, _undecodable(file))
+    except InvalidValueError as error:  # not a regular file: a FIFO, a device, a folder
+        raise InteractionLogError(f"{path} cannot be read", [error]) from None
     return rows.finish(subject, errors)
 
 

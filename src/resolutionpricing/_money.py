@@ -21,13 +21,23 @@ __all__ = [
 ]
 
 ARITHMETIC: Final = decimal.Context(
-    prec=60,
+    prec=80,
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 """The context every calculation runs in, so a caller's ``decimal`` settings never
-change a result. 60 digits hold any realistic invoice exactly; every rounding
-to money still names its own mode."""
+change a result; every rounding to money still names its own mode.
+
+Why 80 digits make every sum and product exact: every number is below 10^18
+with at most 12 decimal places (`to_decimal`), so at most 30 digits. A
+quantity times a price is below 10^36 with at most 24 places: 60 digits. A
+schedule has at most 1,000 tiers (`MAX_ITEMS`), so the sum of its products and
+flat fees is below 1,001 * 10^36 < 10^40, still with 24 places: 64 digits. The
+lines of an invoice are rounded to at most 3 places before they are summed,
+and there are at most a few thousand of them, so the subtotal has at most
+47 digits, and the tax (subtotal times a rate of 12 places) at most 62. Only
+divisions (pro-rata units, rates) are inexact, and each is rounded at once to
+4 places with its mode named."""
 
 _ZERO: Final = Decimal(0)
 _MAX_DIGITS: Final = 18
@@ -91,7 +101,7 @@ def to_decimal(value: object, path: str = "", *, minimum: Decimal | None = None)
         >>> to_decimal(0.99, "unit_price")
         Traceback (most recent call last):
         ...
-        resolutionpricing._errors.InvalidTypeError: unit_price: 0.99 is a float, which cannot hold money exactly; use a Decimal, an int or a decimal string such as "0.99"
+        resolutionpricing.InvalidTypeError: unit_price: 0.99 is a float, which cannot hold money exactly; use a Decimal, an int or a decimal string such as "0.99"
     """
     if isinstance(value, bool):
         raise InvalidTypeError(path, f"{shown(value)} is a bool", _DECIMAL_HINT)

@@ -22,10 +22,11 @@ __all__ = [
     "parse_window",
 ]
 
-_SHORT = re.compile(r"^\s*(?P<number>\d+)\s*(?P<unit>[smhdw])\s*$")
+_SHORT = re.compile(r"^\s*(?P<number>\d+)\s*(?P<unit>[smhdw])\s*$", re.ASCII)
 _ISO = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$",
+    re.ASCII,
 )
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _WINDOW_HINT = 'a duration such as "48h", "2d", "90m", "3600s", "1w" or ISO 8601 "PT48H"'
@@ -54,7 +55,8 @@ def parse_window(value: object, path: str = "recontact_window") -> timedelta:
         return value
     if not isinstance(value, str):
         raise InvalidTypeError(path, f"{shown(value)} is a {type(value).__name__}", _WINDOW_HINT)
-    short = _SHORT.match(value)
+    # ASCII digits only (re.ASCII): "\u0664\u0668h" is not 48 hours.
+    short = _SHORT.fullmatch(value)
     iso = _ISO.match(value.strip().upper())
     try:
         if short:
