@@ -22,7 +22,9 @@ from resolutionpricing import (
     Reason,
     RecontactScope,
     ResolutionRule,
+    calculate_invoice,
     decide,
+    load_contract,
 )
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -836,3 +838,24 @@ def test_decisions_are_consistent_with_their_status(
             assert decision.reasons
             assert Reason.WINDOW_OPEN not in decision.reasons
         assert json.loads(json.dumps(decision.to_dict())) == decision.to_dict()
+
+
+def test_a_contract_passed_as_the_rule_says_what_to_pass() -> None:
+    """decide(contract, log) is a natural mistake: the error says to pass contract.resolution."""
+    contract = load_contract("examples/contract.toml")
+    with pytest.raises(InvalidTypeError, match=r"pass contract\.resolution"):
+        decide(contract, [])  # type: ignore[arg-type]
+
+
+def test_a_path_passed_as_the_log_says_to_read_it() -> None:
+    """calculate_invoice(contract, "log.csv", ...) says to call read_interactions first."""
+    contract = load_contract("examples/contract.toml")
+    with pytest.raises(InvalidTypeError, match=r"read_interactions\(path\) first"):
+        calculate_invoice(contract, "examples/interactions.csv", "2026-10")  # type: ignore[arg-type]
+
+
+def test_worst_case_recontacts_record_one_id_each() -> None:
+    """3,000 contacts of one customer and topic inside one window: n-1 ids in all, not n^2/2."""
+    log = [contact(f"c{n:05d}", at(0) + timedelta(seconds=n), topics=("a",)) for n in range(3000)]
+    decisions = decide(ResolutionRule(recontact_window="30d"), log, as_of=LATER)
+    assert sum(len(decision.recontacted_by) for decision in decisions) == 2999

@@ -27,7 +27,7 @@ from resolutionpricing import (
 )
 
 EXAMPLE = Path("examples/contract.toml").read_text(encoding="utf-8").splitlines()
-COLUMNS = ("id", "customer_id", "channel", "started_at", "ended_at", "topics")
+COLUMNS: tuple[str, ...] = ("id", "customer_id", "channel", "started_at", "ended_at", "topics")
 COLUMNS += ("resolved_topics", "escalated", "csat", "region")
 GOOD = {
     "id": "c1",
@@ -213,8 +213,8 @@ def test_json_lines_logs_count_every_line_and_keep_numbers_as_written(
     blank = " \t\n\r\x0b\x0c"
     assert report.read == sum(1 for line in lines if line.strip(blank))
     for contact in report.interactions:
-        number = int(contact.id.rsplit("-", 1)[1])
-        assert contact.attributes["region"] == numbers[number]
+        row_number = int(contact.id.rsplit("-", 1)[1])
+        assert contact.attributes["region"] == numbers[row_number]
 
 
 record_values = st.one_of(
