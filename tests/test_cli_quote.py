@@ -385,3 +385,11 @@ def test_init_writes_files_that_invoice_reads(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert json.loads(done.stdout)["final"] is True
     assert main(["init", str(folder)]) == 2  # never overwrites
+
+
+def test_the_packaged_example_contract_is_the_repository_one() -> None:
+    """What init writes is examples/contract.toml, byte for byte."""
+    packaged = (
+        Path(__file__).resolve().parent.parent / "src/resolutionpricing/_examples/contract.toml"
+    )
+    assert packaged.read_bytes() == EXAMPLE.read_bytes()

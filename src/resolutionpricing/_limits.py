@@ -48,7 +48,7 @@ _KINDS: Final = (
 )
 
 
-def open_regular(path: str | os.PathLike[str], what: str) -> io.FileIO:
+def open_regular(path: str | os.PathLike[str], what: str) -> io.BufferedReader:
     """Open ``path`` for reading in binary, refusing anything but a regular file.
 
     Opening without blocking, then checking the open file, means that a FIFO
@@ -65,7 +65,7 @@ def open_regular(path: str | os.PathLike[str], what: str) -> io.FileIO:
         os.close(descriptor)
         kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
         raise InvalidValueError(os.fspath(path), f"is {kind}", f"a regular file holding {what}")
-    return io.FileIO(descriptor, "rb", closefd=True)
+    return io.BufferedReader(io.FileIO(descriptor, "rb", closefd=True))
 
 
 def check_count(values: object, path: str) -> None:
