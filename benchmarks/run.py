@@ -14,7 +14,11 @@ then times, each the best of ``--repeat`` runs:
 - the whole command ``resolutionpricing invoice`` as a user runs it (one run);
 - ``compare_clauses``: the default sweep of the example contract's rule
   (every default variant but those equal to the contract) for October 2026;
-- ``quote`` for the example contract (per call, over 2,000 calls).
+
+- ``quote`` for the example contract (per call, over 2,000 calls);
+- the worst case for ``decide``: 100,000 contacts of one customer about one
+  topic, all inside one re-contact window, in a fresh process, with its peak
+  memory (``--worst-case`` sets the number).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from textwrap import dedent
 
 from resolutionpricing import (
     bill,
@@ -64,11 +69,52 @@ def _generate(path: Path, contacts: int, accounts: int = 1) -> None:
     module.main(["--out", str(path), "--contacts", str(contacts), "--accounts", str(accounts)])
 
 
+_WORST_CASE = dedent(
+    """
+    import resource, sys, time
+    from datetime import UTC, datetime, timedelta
+    from resolutionpricing import Interaction, ResolutionRule, decide
+
+    count = int(sys.argv[1])
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    log = [
+        Interaction(
+            id=f"c{n}", customer_id="unknown", channel="chat",
+            started_at=start + timedelta(seconds=n), ended_at=start + timedelta(seconds=n + 1),
+            topics=["billing"], resolved_topics=["billing"],
+        )
+        for n in range(count)
+    ]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    began = time.perf_counter()
+    decisions = decide(ResolutionRule(recontact_window="30d"), log)
+    seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert sum(len(d.recontacted_by) for d in decisions) == count - 1
+    print(seconds, before / 1024, peak / 1024)
+    """
+)
+
+
+def _worst_case(contacts: int) -> None:
+    """Time ``decide`` on one customer's contacts inside one window, in a fresh process."""
+    command = [sys.executable, "-c", _WORST_CASE, str(contacts)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
+    seconds, before, peak = (float(part) for part in done.stdout.split())
+    print(
+        f"{'decide worst case':<18} {contacts:>9,} rows: {seconds:8.2f} s  "
+        f"(peak {peak:,.0f} MB, {before:,.0f} MB before decide; one customer, one topic, one window)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks and print one line per job."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--contacts", type=int, default=100_000, help="rows in the generated log")
     parser.add_argument("--repeat", type=int, default=3, help="runs per job; the best counts")
+    parser.add_argument(
+        "--worst-case", type=int, default=100_000, help="contacts in the worst case for decide"
+    )
     arguments = parser.parse_args(argv)
 
     contract = load_contract(CONTRACT)
@@ -127,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{'quote':<18} {calls:>9,} calls: {seconds:7.2f} s  ({seconds / calls * 1e6:6.1f} µs/call)"
     )
+    _worst_case(arguments.worst_case)
     return 0
 
 

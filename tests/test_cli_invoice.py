@@ -284,7 +284,7 @@ def test_a_naive_timestamp_in_the_log_exits_2_with_its_line(
     ("as_of", "message"),
     [
         ("2026-11-01T00:00:00", "has no time zone"),
-        ("yesterday", "is not an ISO 8601 timestamp"),
+        ("yesterday", "is not an RFC 3339 timestamp"),
     ],
 )
 def test_a_bad_as_of_exits_2(

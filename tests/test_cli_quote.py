@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from resolutionpricing import load_contract, quote
+from resolutionpricing import __version__, load_contract, quote
 from resolutionpricing._cli import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "contract.toml"
@@ -121,7 +123,7 @@ def test_fractional_resolutions(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (
             ["--period", "2026-10", "--resolutions", "lots"],
-            "resolutions: 'lots' is not a number; use a Decimal, an int or a decimal string such as \"0.99\"",
+            'resolutions: \'lots\' is not a number; use a Decimal, an int or a decimal string such as "0.99", in ASCII digits without "_"',
         ),
         (
             ["--period", "2026-10", "--resolutions", "0.0000000000001"],
@@ -175,8 +177,10 @@ def test_broken_contract_lists_every_problem(
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("2.5", "'2.5' is not a whole number"),
-        ("x", "'x' is not a whole number"),
+        ("2.5", "'2.5' is not a whole number; ASCII digits 0-9, at most 18 of them"),
+        ("\u0663", "'\u0663' is not a whole number; ASCII digits 0-9, at most 18 of them"),
+        ("1_000", "'1_000' is not a whole number; ASCII digits 0-9, at most 18 of them"),
+        ("x", "'x' is not a whole number; ASCII digits 0-9, at most 18 of them"),
         ("-1", "'-1' is negative; 0 or more"),
     ],
 )
@@ -273,3 +277,119 @@ def test_python_dash_m_bad_input_has_no_traceback() -> None:
         'a monthly period such as "2026-10"\n'
     )
     assert "Traceback" not in result.stderr
+
+
+# --- the CLI never prints a traceback -------------------------------------------------
+
+
+def _command(*words: str, **options: Any) -> subprocess.CompletedProcess[str]:
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE} | options
+    return subprocess.run(  # noqa: S603 (our own command)
+        [sys.executable, "-m", "resolutionpricing", *words],
+        text=True, check=False, timeout=60, **streams,
+    )  # fmt: skip
+
+
+QUOTE = ("quote", str(EXAMPLE), "--period", "2026-10", "--resolutions", "1")
+CLOSED_STDOUT = (
+    "import os, sys; os.close(1); from resolutionpricing._cli import main;"
+    f" sys.exit(main({list(QUOTE)!r}))"
+)
+
+
+def test_version_prints_the_version() -> None:
+    """--version prints the program's name and version, status 0."""
+    done = _command("--version")
+    assert (done.returncode, done.stdout) == (0, f"resolutionpricing {__version__}\n")
+
+
+def test_a_closed_stdout_is_one_line_and_status_1() -> None:
+    """Started with standard output closed (>&-): one line on stderr, status 1."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", CLOSED_STDOUT],
+        capture_output=False, stderr=subprocess.PIPE, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ["resolutionpricing: error: standard output is closed"] or (
+        done.stderr.splitlines()[-1].startswith("resolutionpricing: error: standard output")
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_disk_is_one_line_and_status_1() -> None:
+    """Standard output to /dev/full: one line naming the error, status 1, no traceback."""
+    with Path("/dev/full").open("w") as full:
+        done = _command(*QUOTE, stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 1
+    assert done.stderr == (
+        "resolutionpricing: error: standard output cannot be written: No space left on device\n"
+    )
+
+
+def test_a_reader_gone_exits_quietly_with_141() -> None:
+    """A pipe whose reader has gone (| true): nothing on stderr, status 141 (128 + SIGPIPE)."""
+    command = [sys.executable, "-m", "resolutionpricing", "invoice", str(EXAMPLE),
+               str(EXAMPLE.parent / "interactions.csv"), "--period", "2026-10", "--format", "json"]  # fmt: skip
+    for _ in range(3):
+        writer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # noqa: S603
+        assert writer.stdout is not None
+        writer.stdout.close()  # the reader is gone before the write
+        _, errors = writer.communicate(timeout=60)
+        assert (writer.returncode, errors) == (141, b"")
+
+
+def test_a_non_utf8_stdout_escapes_what_it_cannot_encode(tmp_path: Path) -> None:
+    """PYTHONIOENCODING=ascii with an Arabic contract name: escapes, status 0, no traceback."""
+    arabic = tmp_path / "contract.toml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    arabic.write_text(
+        text.replace(load_contract(EXAMPLE).name, "\u0634\u0631\u0643\u0629"), encoding="utf-8"
+    )
+    done = _command("quote", str(arabic), "--period", "2026-10", "--resolutions", "1",
+                    env={**os.environ, "PYTHONIOENCODING": "ascii"})  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines()[0] == "\\u0634\\u0631\\u0643\\u0629"
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0000-01"])
+def test_calendar_edge_periods_are_one_line_and_status_2(period: str) -> None:
+    """--period 9999-12 or 0000-01: one line with the supported range, status 2."""
+    done = _command("quote", str(EXAMPLE), "--period", period, "--resolutions", "1")
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1
+    assert "a period in the years 0002 to 9998" in done.stderr
+
+
+def test_contract_and_log_read_errors_have_one_shape(tmp_path: Path) -> None:
+    """A missing contract and a missing log: a summary line, then the problem indented."""
+    missing = str(tmp_path / "missing")
+    contract = _command("quote", missing + ".toml", "--period", "2026-10", "--resolutions", "1")
+    log = _command("invoice", str(EXAMPLE), missing + ".csv", "--period", "2026-10")
+    assert contract.stderr.splitlines() == [
+        f"resolutionpricing: error: {missing}.toml cannot be read:",
+        f"  - {missing}.toml: No such file or directory; a readable TOML file",
+    ]
+    assert log.stderr.splitlines() == [
+        f"resolutionpricing: error: {missing}.csv cannot be read:",
+        f"  - {missing}.csv: No such file or directory; a readable log file",
+    ]
+    assert contract.returncode == log.returncode == 2
+
+
+def test_init_writes_files_that_invoice_reads(tmp_path: Path) -> None:
+    """Init DIR writes the example contract and a small log; invoice then prices October."""
+    folder = tmp_path / "start"
+    assert main(["init", str(folder)]) == 0
+    done = _command("invoice", str(folder / "contract.toml"), str(folder / "interactions.csv"),
+                    "--period", "2026-10", "--format", "json")  # fmt: skip
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["final"] is True
+    assert main(["init", str(folder)]) == 2  # never overwrites
+
+
+def test_the_packaged_example_contract_is_the_repository_one() -> None:
+    """What init writes is examples/contract.toml, byte for byte."""
+    packaged = (
+        Path(__file__).resolve().parent.parent / "src/resolutionpricing/_examples/contract.toml"
+    )
+    assert packaged.read_bytes() == EXAMPLE.read_bytes()

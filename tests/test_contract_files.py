@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import tomllib
 from datetime import date, timedelta
 from decimal import Decimal
@@ -659,3 +660,94 @@ def test_huge_amounts_raise_the_librarys_errors() -> None:
     assert _problems(text) == [
         "pricing.tiers[0].unit_price: '1E60' is too large; a number below 10^18 in size"
     ]
+
+
+# --- hardening: any contract text gives a documented error, in bounded time -----------
+
+HEAD_TOML = """\
+[contract]
+name = "Pilot"
+currency = "AED"
+timezone = "Asia/Dubai"
+starts_on = 2026-07-01
+[pricing]
+mode = "graduated"
+tiers = [{ unit_price = "1" }]
+"""
+
+
+def test_a_float_with_a_huge_exponent_under_any_key_is_a_contract_error() -> None:
+    """1e-99999999999999999999 anywhere is a ContractError, not decimal.InvalidOperation."""
+    for text in (
+        "x = 1e-99999999999999999999",
+        HEAD_TOML + "[resolution]\nmin_csat = 1e99999999999999999999\n",
+    ):
+        with pytest.raises(ContractError, match="exponent beyond"):
+            loads_contract(text)
+
+
+def test_an_int_of_over_4300_digits_in_a_mapping_is_a_located_problem() -> None:
+    """contract_from_dict with a 5,000-digit int names its path, never a bare ValueError."""
+    data = tomllib.loads(HEAD_TOML)
+    data["pricing"]["tiers"] = [{"unit_price": 10**5000}]
+    with pytest.raises(ContractError) as caught:
+        contract_from_dict(data)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "pricing.tiers[0].unit_price: an integer of 5001 digits is too large; a number below 10^18 in size"
+    ]
+
+
+def test_deeply_dotted_keys_are_refused_before_parsing() -> None:
+    """Keys nested 20,000 deep (quadratic in tomllib) are refused at once, with the limit."""
+    with pytest.raises(ContractError, match="more than 32 dotted parts"):
+        loads_contract("a" + ".a" * 20000 + " = 1")
+
+
+def test_a_contract_over_256_kib_is_refused_before_parsing() -> None:
+    """A million tiers is too large a file: refused by its size, with the documented limit."""
+    text = HEAD_TOML.replace(
+        'tiers = [{ unit_price = "1" }]', "tiers = [" + "{unit_price=1}," * 10**5 + "]"
+    )
+    with pytest.raises(ContractError, match="over 256 KiB"):
+        loads_contract(text)
+
+
+def test_more_than_1000_tiers_is_one_problem_not_a_thousand() -> None:
+    """1,001 tiers: one problem at pricing.tiers naming the limit; no tier is built."""
+    tiers = ",".join(["{ unit_price = 1 }"] * 1001)
+    with pytest.raises(ContractError) as caught:
+        loads_contract(HEAD_TOML.replace('tiers = [{ unit_price = "1" }]', f"tiers = [{tiers}]"))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "pricing.tiers: has 1,001 items; at most 1,000 (a documented limit)"
+    ]
+
+
+def test_a_contract_file_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """A UTF-8 BOM is accepted in contract files, as in logs."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + HEAD_TOML.encode())
+    assert load_contract(path).name == "Pilot"
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_only_regular_files_are_read_as_contracts(tmp_path: Path, target: str) -> None:
+    """/dev/zero and a FIFO without writer are refused at once, not read forever."""
+    path = Path(target)
+    if target == "fifo":
+        path = tmp_path / "contract.toml"
+        os.mkfifo(path)
+    with pytest.raises(ContractError) as caught:
+        load_contract(path)
+    assert "a regular file holding a TOML contract" in str(caught.value.problems[0])
+
+
+def test_a_fee_code_with_a_trailing_newline_is_not_a_code() -> None:
+    """A code with a trailing newline is refused: codes are [a-z][a-z0-9_]* exactly (fullmatch)."""
+    with pytest.raises(InvalidValueError, match="is not a line code"):
+        RecurringFee(code="kb_maintenance\n", description="KB", amount="1")
+
+
+def test_a_lone_surrogate_in_a_contract_string_is_refused() -> None:
+    """A lone surrogate would break fingerprints and JSON later: refused where it enters."""
+    with pytest.raises(InvalidValueError, match="lone surrogate"):
+        RecurringFee(code="kb", description="\ud800", amount="1")

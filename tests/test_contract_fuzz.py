@@ -363,9 +363,15 @@ def test_a_mapping_that_is_not_a_table_is_located() -> None:
 _NAMES = st.text(min_size=1, max_size=10).filter(str.strip)
 _NASTY_AMOUNTS = st.one_of(st.sampled_from(_WORDS), _NUMBERS, st.floats())
 _AMOUNTS_OR_JUNK = st.one_of(rps.money(), _NASTY_AMOUNTS)
-_NASTY_DATES = st.one_of(st.datetimes(), st.times(), st.sampled_from(["2026-07-01", 20260701]))
+_NASTY_DATES = st.one_of(
+    st.datetimes(),
+    st.times(),
+    st.sampled_from(["2026-07-01", 20260701, date(1, 1, 1), date(9999, 12, 31)]),
+)
+SUPPORTED_DATES = st.dates(min_value=date(2, 1, 1), max_value=date(9998, 12, 31))
+"""The dates a contract accepts (years 0002 to 9998); the nasty ones include the edges."""
 _MILESTONES = st.builds(
-    Milestone, deliverable=st.just("Integration"), amount=rps.money(), accepted_on=st.dates()
+    Milestone, deliverable=st.just("Integration"), amount=rps.money(), accepted_on=SUPPORTED_DATES
 )
 
 Field = tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]
@@ -403,7 +409,7 @@ _CONSTRUCTORS: dict[str, tuple[Callable[..., object], dict[str, Field]]] = {
         {
             "deliverable": (_NAMES, st.sampled_from(["", " "])),
             "amount": (rps.money(), _NASTY_AMOUNTS),
-            "accepted_on": (st.dates(), _NASTY_DATES),
+            "accepted_on": (SUPPORTED_DATES, _NASTY_DATES),
         },
     ),
     "ImplementationFee": (
@@ -419,8 +425,8 @@ _CONSTRUCTORS: dict[str, tuple[Callable[..., object], dict[str, Field]]] = {
             "code": (st.just("kb_maintenance"), _NAMES),
             "description": (_NAMES, st.sampled_from(["", " "])),
             "amount": (rps.money(), _NASTY_AMOUNTS),
-            "starts_on": (st.none() | st.dates(), _NASTY_DATES),
-            "ends_on": (st.none() | st.dates(), _NASTY_DATES),
+            "starts_on": (st.none() | SUPPORTED_DATES, _NASTY_DATES),
+            "ends_on": (st.none() | SUPPORTED_DATES, _NASTY_DATES),
         },
     ),
     "PerEscalationFee": (
@@ -436,7 +442,7 @@ _CONSTRUCTORS: dict[str, tuple[Callable[..., object], dict[str, Field]]] = {
             "code": (st.just("retraining"), _NAMES),
             "description": (_NAMES, st.sampled_from(["", " "])),
             "amount": (rps.money(), _NASTY_AMOUNTS),
-            "bill_on": (st.dates(), _NASTY_DATES),
+            "bill_on": (SUPPORTED_DATES, _NASTY_DATES),
         },
     ),
     "MinimumCommitment": (MinimumCommitment, {"amount": (rps.money(), _NASTY_AMOUNTS)}),
@@ -467,8 +473,8 @@ _CONSTRUCTORS: dict[str, tuple[Callable[..., object], dict[str, Field]]] = {
                 st.sampled_from(["America", "posix", "../etc", "a" * 300, "\x00", "Asia/Dubai/"])
                 | st.text(max_size=12),
             ),
-            "starts_on": (st.dates(), _NASTY_DATES),
-            "ends_on": (st.none() | st.dates(), _NASTY_DATES),
+            "starts_on": (SUPPORTED_DATES, _NASTY_DATES),
+            "ends_on": (st.none() | SUPPORTED_DATES, _NASTY_DATES),
             "pricing": (rps.tier_schedules(), rps.tiers() | st.sampled_from(_WORDS)),
             "billing_period": (st.just("monthly"), st.sampled_from(_WORDS)),
             "rounding": (st.just("half_even"), st.sampled_from(_WORDS)),

@@ -22,7 +22,9 @@ from resolutionpricing import (
     Reason,
     RecontactScope,
     ResolutionRule,
+    calculate_invoice,
     decide,
+    load_contract,
 )
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -273,8 +275,8 @@ def test_a_contact_that_resolved_nothing_is_not_marked_recontacted() -> None:
     assert (first.reasons, first.recontacted_by) == ((Reason.UNRESOLVED,), ())
 
 
-def test_recontacted_by_lists_every_recontact_by_start_then_id() -> None:
-    """Several re-contacts are listed by (started_at, id), ties broken by id."""
+def test_recontacted_by_lists_the_first_recontact_of_each_voided_topic() -> None:
+    """Each voided topic names its first re-contact only, listed by (started_at, id)."""
     log = [
         contact("c1", at(0), topics=("a", "b")),
         contact("z", at(2), topics=("b",)),
@@ -282,7 +284,17 @@ def test_recontacted_by_lists_every_recontact_by_start_then_id() -> None:
         contact("x", at(3), topics=("a",)),
     ]
     first = by_id(decide(ResolutionRule(), log, as_of=LATER))["c1"]
-    assert first.recontacted_by == ("y", "z", "x")
+    assert first.recontacted_by == ("y", "z")
+
+
+def test_many_recontacts_of_one_topic_record_only_the_first() -> None:
+    """A thousand re-contacts inside one window: each decision names one id, the next contact."""
+    log = [contact(f"c{n:04d}", at(0) + timedelta(seconds=n), topics=("a",)) for n in range(1000)]
+    decisions = by_id(decide(ResolutionRule(), log, as_of=LATER))
+    assert decisions["c0000"].recontacted_by == ("c0001",)
+    assert decisions["c0998"].recontacted_by == ("c0999",)
+    assert decisions["c0999"].recontacted_by == ()
+    assert all(len(decision.recontacted_by) <= 1 for decision in decisions.values())
 
 
 # --- the window's boundaries ------------------------------------------------------------
@@ -630,7 +642,7 @@ as_ofs = st.none() | st.builds(
 def reference_recontacts(
     rule: ResolutionRule, a: Interaction, known: list[Interaction]
 ) -> tuple[set[str], list[Interaction]]:
-    """The topics of ``a`` voided by re-contacts, and the re-contacts: every pair compared."""
+    """The topics of ``a`` voided by re-contacts, and the first re-contact of each: every pair compared."""
     voided: set[str] = set()
     recontacts = []
     for b in known:
@@ -646,7 +658,8 @@ def reference_recontacts(
             hit = a.resolved_topics & b.topics
         else:
             hit = a.resolved_topics
-        if hit:
+        # ``known`` is in (started_at, id) order: the first b to hit a topic is its first re-contact.
+        if hit - voided:
             voided |= hit
             recontacts.append(b)
     recontacts.sort(key=lambda row: (row.started_at, row.id))
@@ -827,3 +840,24 @@ def test_decisions_are_consistent_with_their_status(
             assert decision.reasons
             assert Reason.WINDOW_OPEN not in decision.reasons
         assert json.loads(json.dumps(decision.to_dict())) == decision.to_dict()
+
+
+def test_a_contract_passed_as_the_rule_says_what_to_pass() -> None:
+    """decide(contract, log) is a natural mistake: the error says to pass contract.resolution."""
+    contract = load_contract("examples/contract.toml")
+    with pytest.raises(InvalidTypeError, match=r"pass contract\.resolution"):
+        decide(contract, [])  # type: ignore[arg-type]
+
+
+def test_a_path_passed_as_the_log_says_to_read_it() -> None:
+    """calculate_invoice(contract, "log.csv", ...) says to call read_interactions first."""
+    contract = load_contract("examples/contract.toml")
+    with pytest.raises(InvalidTypeError, match=r"read_interactions\(path\) first"):
+        calculate_invoice(contract, "examples/interactions.csv", "2026-10")  # type: ignore[arg-type]
+
+
+def test_worst_case_recontacts_record_one_id_each() -> None:
+    """3,000 contacts of one customer and topic inside one window: n-1 ids in all, not n^2/2."""
+    log = [contact(f"c{n:05d}", at(0) + timedelta(seconds=n), topics=("a",)) for n in range(3000)]
+    decisions = decide(ResolutionRule(recontact_window="30d"), log, as_of=LATER)
+    assert sum(len(decision.recontacted_by) for decision in decisions) == 2999

@@ -6,9 +6,11 @@ import csv
 import io
 import json
 import math
+import os
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -319,23 +321,66 @@ def test_each_kind_of_bad_row_has_its_message(
     assert bad_row_messages(tmp_path, **changes) == [expected]
 
 
+GRAMMAR = (
+    "RFC 3339 with an offset: YYYY-MM-DDTHH:MM[:SS], an optional fraction of 1 to 6 digits, "
+    "then Z or +HH:MM/-HH:MM, such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00.25Z"
+)
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("yesterday", "'yesterday' is not an ISO 8601 timestamp ("),
-        ("2026-02-30T09:00:00Z", "'2026-02-30T09:00:00Z' is not an ISO 8601 timestamp ("),
-        ("2026-10-01T09:00:00+25:00", "'2026-10-01T09:00:00+25:00' is not an ISO 8601 timestamp ("),
+        ("yesterday", "'yesterday' is not an RFC 3339 timestamp"),
+        ("2026-02-30T09:00:00Z", "'2026-02-30T09:00:00Z' is not a valid date ("),
+        ("2026-10-01T09:00:00+25:00", "'2026-10-01T09:00:00+25:00' is not an RFC 3339 timestamp"),
     ],
 )
 def test_unreadable_timestamps_name_the_text(tmp_path: Path, text: str, reason: str) -> None:
-    """Text that is not an ISO 8601 timestamp is refused with the parser's reason."""
+    """Text that is not an RFC 3339 timestamp is refused, quoting it, with the grammar."""
     path = write(tmp_path, "log.csv", csv_text({**GOOD_ROW, "started_at": text}))
     with pytest.raises(InteractionLogError) as caught:
         read_interactions(path)
     (problem,) = problems_in(caught.value)
     assert problem.path == "line 2, started_at"
     assert problem.problem.startswith(reason)
-    assert problem.allowed == TIMESTAMP_ALLOWED
+    assert problem.allowed == GRAMMAR
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2026-10-01T09:00:00.1234567Z", "has a fraction finer than a microsecond"),
+        ("2026-10-01T24:00:00Z", "is not an RFC 3339 timestamp"),
+        ("2026-W40-4T09:00:00Z", "is not an RFC 3339 timestamp"),
+        ("2026-274T09:00:00Z", "is not an RFC 3339 timestamp"),
+        ("2026-10-01T09:00:00+05", "is not an RFC 3339 timestamp"),
+        ("2026-10-01T09:00:00Z ", "is not an RFC 3339 timestamp"),
+        ("2026-10-01T09Z", "is not an RFC 3339 timestamp"),
+        ("٢٠٢٦-10-01T09:00:00Z", "is not an RFC 3339 timestamp"),
+    ],
+)
+def test_timestamps_outside_the_grammar_are_refused_never_truncated(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    """A 7th fractional digit, 24:00, week or ordinal dates, +05, a trailing space: refused."""
+    path = write(tmp_path, "log.csv", csv_text({**GOOD_ROW, "started_at": text}))
+    with pytest.raises(InteractionLogError) as caught:
+        read_interactions(path)
+    (found,) = problems_in(caught.value)
+    assert (found.path, found.problem, found.allowed) == (
+        "line 2, started_at",
+        f"{text!r} {problem}",
+        GRAMMAR,
+    )
+
+
+def test_timestamps_of_the_grammar_keep_their_microseconds(tmp_path: Path) -> None:
+    """Fractions of 1 to 6 digits are read exactly, with the offset as written."""
+    row = {**GOOD_ROW, "started_at": "2026-10-01T09:00:00.5+04:00"}
+    row["ended_at"] = "2026-10-01T05:10:00.123456Z"
+    (contact,) = read_interactions(write(tmp_path, "log.csv", csv_text(row)))
+    assert contact.started_at.isoformat() == "2026-10-01T09:00:00.500000+04:00"
+    assert contact.ended_at.microsecond == 123456
 
 
 def test_a_row_with_the_wrong_number_of_fields_is_one_problem(tmp_path: Path) -> None:
@@ -995,3 +1040,116 @@ def test_any_record_values_raise_only_library_errors(records: list[dict[str, Any
     except ResolutionPricingError:  # pragma: no cover (collect mode reports rows instead)
         return
     assert report.read == len(records) == report.accepted + len(report.rejected)
+
+
+# --- hardening: documented errors only, nothing changed without a word -----------------
+
+
+def test_json_numbers_keep_the_text_the_file_wrote(tmp_path: Path) -> None:
+    """1e16, 1.10, 12345678901234567890.5 and -0 stay as written, as attributes and as an id."""
+    line = (
+        json.dumps(json_row())[:-1]
+        + ', "a": 1e16, "b": 1.10, "c": 12345678901234567890.5, "d": -0}'
+    )
+    (contact,) = read_interactions(write(tmp_path, "log.jsonl", line.replace('"c1"', "-0") + "\n"))
+    assert contact.id == "-0"
+    assert dict(contact.attributes) == {
+        "a": "1e16",
+        "b": "1.10",
+        "c": "12345678901234567890.5",
+        "d": "-0",
+    }
+
+
+@pytest.mark.parametrize("errors", ["raise", "collect"])
+def test_a_line_nested_1000_deep_rejects_that_line_only(tmp_path: Path, errors: str) -> None:
+    """RecursionError in json becomes a rejected line; the read goes on in both modes."""
+    deep = '{"x": ' + "[" * 1000 + "]" * 1000 + "}\n"
+    path = write(tmp_path, "log.jsonl", jsonl(json_row(), deep, json_row(id="c2")))
+    if errors == "raise":
+        with pytest.raises(InteractionLogError) as caught:
+            read_interactions(path)
+        assert messages(caught.value) == [
+            "line 2: is nested too deeply to read; JSON nested a few levels deep"
+        ]
+    else:
+        report = read_interactions(path, errors="collect")
+        assert (report.accepted, [row.line for row in report.rejected]) == (2, [2])
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\u2028", "\x1c"])
+def test_only_ascii_whitespace_is_a_blank_json_line(tmp_path: Path, blank: str) -> None:
+    """A line of U+00A0, U+3000, U+2028 or U+001C is a rejected line, not silently skipped."""
+    report = read_interactions(
+        write(tmp_path, "log.jsonl", jsonl(json_row(), blank + "\n")), errors="collect"
+    )
+    assert (report.read, [row.line for row in report.rejected]) == (2, [2])
+
+
+def test_a_json_line_over_one_mib_is_rejected_with_its_line(tmp_path: Path) -> None:
+    """A line longer than the documented bound is one rejected row; the next line still reads."""
+    long = json.dumps(json_row(note="x" * (1024 * 1024))) + "\n"
+    report = read_interactions(
+        write(tmp_path, "log.jsonl", long + jsonl(json_row(id="c2"))), errors="collect"
+    )
+    assert [contact.id for contact in report.interactions] == ["c2"]
+    assert str(report.rejected[0].problems[0]).startswith(
+        "line 1: is too long; a line of at most 1,048,576"
+    )
+
+
+def test_a_csv_field_above_the_csv_module_default_is_read(tmp_path: Path) -> None:
+    """A 200,000-character field (over csv's 131,072 default, under 1 MiB) is kept whole."""
+    header = [*HEADER, "note"]
+    (contact,) = read_interactions(
+        write(tmp_path, "log.csv", csv_text({**GOOD_ROW, "note": "x" * 200_000}, header=header))
+    )
+    assert len(contact.attributes["note"]) == 200_000
+
+
+def test_a_lone_surrogate_id_is_refused_where_it_enters(tmp_path: Path) -> None:
+    """A lone surrogate from a JSON escape would break fingerprints and JSON: the row is rejected."""
+    path = write(tmp_path, "log.jsonl", json.dumps(json_row(id="\ud800")) + "\n")
+    with pytest.raises(InteractionLogError, match="lone surrogate"):
+        read_interactions(path)
+
+
+@pytest.mark.parametrize("column", ["id", "topics", "region"])
+def test_an_int_of_over_4300_digits_rejects_its_record_only(column: str) -> None:
+    """A 5,000-digit id, topic or attribute is a rejected record, also with errors="collect"."""
+    bad = {**GOOD_RECORD, "id": "c2", column: [10**5000] if column == "topics" else 10**5000}
+    report = interactions_from_records([GOOD_RECORD, bad], errors="collect")
+    assert (report.accepted, [row.line for row in report.rejected]) == (1, [2])
+
+
+def test_a_year_0001_timestamp_is_refused_with_the_range(tmp_path: Path) -> None:
+    """0001-01-01T00:00:00+14:00 (before year 1 in UTC) is refused where it enters."""
+    row = {**GOOD_ROW, "started_at": "0001-01-01T00:00:00+14:00"}
+    assert bad_row_messages(tmp_path, **row) == [
+        (
+            "line 2, started_at: 0001-01-01T00:00:00+14:00 is outside the supported times; "
+            "an instant from 0002-01-02T00:00:00Z up to 9998-12-31T00:00:00Z"
+        )
+    ]
+
+
+def test_order_inside_a_repeated_dst_hour_is_by_instant() -> None:
+    """01:30 then 01:10 fold=1 in New York is 40 minutes later: accepted."""
+    new_york = ZoneInfo("America/New_York")
+    contact = Interaction(
+        id="c1", customer_id="u1", channel="chat", topics=["billing"],
+        started_at=datetime(2026, 11, 1, 1, 30, tzinfo=new_york),
+        ended_at=datetime(2026, 11, 1, 1, 10, fold=1, tzinfo=new_york),
+    )  # fmt: skip
+    assert contact.ended_at - contact.started_at == timedelta(minutes=-20)  # wall-clock difference
+    assert contact.ended_at.astimezone(UTC) - contact.started_at.astimezone(UTC) == timedelta(
+        minutes=40
+    )
+
+
+def test_a_fifo_log_is_refused_without_blocking(tmp_path: Path) -> None:
+    """A FIFO with no writer is not a regular file: an InteractionLogError at once."""
+    path = tmp_path / "log.csv"
+    os.mkfifo(path)
+    with pytest.raises(InteractionLogError, match="is a FIFO"):
+        read_interactions(path, errors="collect")

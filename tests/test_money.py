@@ -6,6 +6,7 @@ import decimal
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -107,7 +108,10 @@ def test_to_decimal_refuses_text_that_is_not_a_number(text: str) -> None:
     """A string that is not a decimal number is a ValueError quoting it."""
     with pytest.raises(InvalidValueError) as caught:
         to_decimal(text, "amount")
-    assert str(caught.value) == f"amount: {text!r} is not a number; {HINT}"
+    assert (
+        str(caught.value)
+        == f'amount: {text!r} is not a number; {HINT}, in ASCII digits without "_"'
+    )
     assert isinstance(caught.value, ValueError)
 
 
@@ -408,3 +412,32 @@ def test_money_errors_are_library_errors() -> None:
         to_decimal(1.5)
     with pytest.raises(ValueError, match="is not a number"):
         to_decimal("x")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4_000.00",
+        "\u0664\u0660\u0660\u0660.\u0660\u0660",
+        "\uff14\uff10",
+        "1e-99999999999999999999",
+    ],
+)
+def test_money_takes_ascii_digits_only_and_never_raises_decimal_errors(text: str) -> None:
+    """Underscores, Arabic-Indic or full-width digits and huge exponents are InvalidValueError."""
+    with pytest.raises(InvalidValueError, match=r"^amount: "):
+        to_decimal(text, "amount")
+
+
+def test_an_int_of_over_4300_digits_is_refused_with_its_size() -> None:
+    """to_decimal(10**5000) says how many digits, instead of failing to write the number."""
+    with pytest.raises(InvalidValueError, match="an integer of 5001 digits is too large"):
+        to_decimal(10**5000, "amount")
+
+
+def test_a_product_plus_a_flat_fee_at_the_bounds_is_exact() -> None:
+    """At the largest numbers allowed, price * quantity + flat fee loses no digit (80-digit context)."""
+    largest = "999999999999999999.999999999999"
+    schedule = TierSchedule.graduated([Tier(up_to=None, unit_price=largest, flat_fee=largest)])
+    exact = Fraction(largest) * Fraction(largest) + Fraction(largest)
+    assert Fraction(schedule.price(largest)) == exact

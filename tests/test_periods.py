@@ -17,6 +17,7 @@ from resolutionpricing import (
     ResolutionPricingError,
     Tier,
     TierSchedule,
+    _periods,
     load_contract,
     quote,
 )
@@ -293,3 +294,41 @@ def test_quote_refuses_a_bad_period() -> None:
     """The quote checks the period against the contract like Contract.period."""
     with pytest.raises(ResolutionPricingError, match="is quarterly but the contract bills monthly"):
         quote(load_contract(EXAMPLE), "2026-Q4", resolutions=1)
+
+
+@pytest.mark.parametrize("label", ["9999-12", "0000-01", "0001-Q1"])
+def test_periods_at_the_calendar_edges_are_refused_with_the_range(label: str) -> None:
+    """9999-12 (no next period) and 0000-01 (no year 0) are refused, naming the supported years."""
+    contract = load_contract(EXAMPLE)
+    with pytest.raises(InvalidValueError, match="a period in the years 0002 to 9998"):
+        quote(contract, label, resolutions=1)
+
+
+def test_a_contract_starting_on_0001_01_01_is_refused_with_the_range() -> None:
+    """A term starting in year 1 would overflow once moved to UTC: refused where it is set."""
+    pricing = TierSchedule.graduated([Tier(up_to=None, unit_price="1")])
+    with pytest.raises(InvalidValueError, match="a date from 0002-01-01 to 9998-12-31"):
+        Contract(name="x", currency="AED", timezone="UTC", starts_on=date(1, 1, 1), pricing=pricing)
+
+
+@pytest.mark.parametrize("name", ["localtime", "/etc/localtime", "posixrules", "America"])
+def test_only_keys_of_the_iana_database_are_time_zones(name: str) -> None:
+    """The name "localtime" is this machine's zone, not an IANA key: refused, as any non-key."""
+    pricing = TierSchedule.graduated([Tier(up_to=None, unit_price="1")])
+    with pytest.raises(InvalidValueError, match="is not an IANA time zone"):
+        Contract(
+            name="x", currency="AED", timezone=name, starts_on=date(2026, 1, 1), pricing=pricing
+        )
+
+
+def test_missing_time_zone_data_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without any zone database the error says so, instead of calling a real zone unknown."""
+    monkeypatch.setattr(_periods, "_iana_names", frozenset)
+    with pytest.raises(InvalidValueError, match=r"time zone data is missing \(install tzdata\)"):
+        _periods.zone("Asia/Dubai")
+
+
+def test_period_labels_take_ascii_digits_only() -> None:
+    """An Arabic-Indic 2026-10 is not a period label."""
+    with pytest.raises(InvalidValueError, match="is not a period label"):
+        BillingPeriod.parse("\u0662\u0660\u0662\u0666-\u0661\u0660")

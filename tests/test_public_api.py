@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import sys
 
 import pytest
 
@@ -91,3 +92,19 @@ def test_strategies_module_names_have_examples_if_it_exists() -> None:
         name for name in names if ">>>" not in (inspect.getdoc(getattr(module, name)) or "")
     ]
     assert undocumented == []
+
+
+def test_public_names_show_their_public_module() -> None:
+    """Tracebacks and reprs say resolutionpricing.InvalidValueError, not a private module."""
+    for name in resolutionpricing.__all__:
+        value = getattr(resolutionpricing, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert value.__module__ == "resolutionpricing", name
+
+
+def test_strategies_without_hypothesis_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Import resolutionpricing.strategies without hypothesis says to install the extra."""
+    monkeypatch.setitem(sys.modules, "hypothesis", None)
+    monkeypatch.delitem(sys.modules, "resolutionpricing.strategies", raising=False)
+    with pytest.raises(ImportError, match=r"pip install 'resolutionpricing\[strategies\]'"):
+        importlib.import_module("resolutionpricing.strategies")

@@ -41,6 +41,7 @@ from resolutionpricing import (
     quote,
     round_money,
 )
+from resolutionpricing._cli import render_text
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "contract.toml"
 
@@ -465,7 +466,7 @@ def test_counts_without_contacts() -> None:
         (
             "many",
             InvalidValueError,
-            "resolutions: 'many' is not a number; use a Decimal, an int or a decimal string such as \"0.99\"",
+            'resolutions: \'many\' is not a number; use a Decimal, an int or a decimal string such as "0.99", in ASCII digits without "_"',
         ),
     ],
 )
@@ -627,3 +628,26 @@ def test_the_spend_cap_line_names_the_contracts_cadence() -> None:
     assert spend_cap is not None
     assert spend_cap.description == "Quarterly spend cap on resolutions"
     assert spend_cap.amount == Decimal("-150.00")
+
+
+def test_more_escalations_than_contacts_is_refused() -> None:
+    """escalations=20 of contacts=10 would give a containment rate of -1: refused."""
+    with pytest.raises(InvalidValueError, match="escalations: 20 is more than the 10 contacts"):
+        quote(load_contract(EXAMPLE), "2026-10", resolutions=1, escalations=20, contacts=10)
+
+
+def test_a_huge_int_count_is_a_located_error() -> None:
+    """quote(resolutions=10**5000) and escalations=10**5000 say the size, never a bare ValueError."""
+    contract = load_contract(EXAMPLE)
+    for keyword in ("resolutions", "escalations"):
+        counts = {"resolutions": 1, keyword: 10**5000}
+        with pytest.raises(InvalidValueError, match=f"{keyword}: an integer of 5001 digits"):
+            quote(contract, "2026-10", **counts)
+
+
+def test_the_tax_label_ignores_the_callers_decimal_context() -> None:
+    """The text renderer's "tax (N%)" is 12.346% whatever the caller's precision."""
+    contract = attrs.evolve(load_contract(EXAMPLE), tax_rate="0.12346")
+    invoice = quote(contract, "2026-10", resolutions=1)
+    with decimal.localcontext(decimal.Context(prec=3)):
+        assert "tax (12.346%)" in render_text(invoice)

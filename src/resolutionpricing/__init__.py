@@ -178,3 +178,18 @@ __all__ = [
     "InteractionLogError",
     "__version__",
 ]
+
+
+def _show_public_home() -> None:
+    """Give every public class and function its public module, ``resolutionpricing``.
+
+    Tracebacks, reprs and doctests then show ``resolutionpricing.InvalidValueError``,
+    not the private module that defines it; pickle still finds each name here.
+    """
+    for name in __all__:
+        value = globals()[name]
+        if getattr(value, "__module__", "").startswith("resolutionpricing._"):
+            value.__module__ = __name__
+
+
+_show_public_home()

@@ -41,6 +41,7 @@ from resolutionpricing._decisions import (
     DecisionStatus,
     _check_as_of,
     _check_rows,
+    check_log,
     decide,
 )
 from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
@@ -222,6 +223,7 @@ def bill(
     """
     chosen = _checked_contracts(contracts)
     requested = _read_periods(periods)
+    check_log(log)  # a path here is a natural mistake: say to read it
     rows = list(log)
     _check_rows(rows)
     known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
@@ -292,6 +294,7 @@ def calculate_run(
 ) -> BillingRun:
     """`calculate_invoice`'s run: its one invoice, and the decisions of its account."""
     resolved = contract.period(period)
+    check_log(interactions)  # a path here is a natural mistake: say to read it
     rows = list(interactions)
     _check_rows(rows)
     account = contract.account_id

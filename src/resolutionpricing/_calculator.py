@@ -36,7 +36,7 @@ import attrs
 from resolutionpricing._automation import band_for
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, shown
 from resolutionpricing._fees import (
     ImplementationFee,
     MinimumCommitment,
@@ -110,6 +110,12 @@ def quote(
         escalated=_count(escalations, "escalations"),
         contacts=None if contacts is None else _count(contacts, "contacts"),
     )
+    if usage.contacts is not None and usage.escalated > usage.contacts:
+        raise InvalidValueError(
+            "escalations",
+            f"{usage.escalated} is more than the {usage.contacts} contacts",
+            "at most as many escalations as contacts",
+        )
     return price_period(
         contract, contract.period(period), usage=usage, final=True, account_id=contract.account_id
     )
@@ -117,7 +123,7 @@ def quote(
 
 def _count(value: object, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidTypeError(path, f"{value!r} is not a whole number", "an int of 0 or more")
+        raise InvalidTypeError(path, f"{shown(value)} is not a whole number", "an int of 0 or more")
     to_decimal(value, path, minimum=_ZERO)
     return value
 

@@ -1,61 +1,52 @@
-"""The command line: one ``main`` and a small parser and runner per command.
+"""The command line: ``main``, and the commands that price: ``quote``, ``invoice``, ``bill``, ``init``.
 
-Bad input exits with status 2 and the error's message on standard error, never
-a traceback.
+The reports' commands (``business-case``, ``pilot``, ``review``, ``clauses``,
+``offers``) are in `_cli_reports`, and ``audit`` in `_cli_audit`. Every command
+is a parser and a runner that returns the text to print; `main` alone writes
+it and turns every failure into an exit status, never a traceback:
+
+- 0: done;
+- 1: the output could not be written (standard output closed or full, a disk
+  error), with one line on standard error;
+- 2: bad input (a contract, a log, an argument, a file that cannot be read),
+  with the error's message on standard error: one line, or for a file with
+  problems a summary line and then each problem on its own indented line, the
+  same for contracts and logs;
+- 141 (128 + SIGPIPE, as Unix tools do): the reader of standard output went
+  away (``| head``); nothing is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
+import decimal
+import os
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
-
-from dateutil.parser import isoparse
 
 from resolutionpricing._billing import BillingRun, bill, calculate_run
 from resolutionpricing._calculator import quote
-from resolutionpricing._cli_audit import add_audit_parser, run_audit
+from resolutionpricing._cli_audit import add_audit_parser
+from resolutionpricing._cli_common import count, instant, load, read_log
+from resolutionpricing._cli_reports import add_report_parsers
 from resolutionpricing._decisions import Decision
-from resolutionpricing._errors import InvalidValueError, ResolutionPricingError
-from resolutionpricing._files import load_contract
-from resolutionpricing._interactions import read_interactions
+from resolutionpricing._errors import (
+    InvalidValueError,
+    ResolutionPricingError,
+)
+from resolutionpricing._examples import write_examples
 from resolutionpricing._invoice import Invoice, ResolutionDetails
-from resolutionpricing._money import format_decimal, to_decimal
-from resolutionpricing._pilot import PilotCriteria, evaluate_pilot, quarterly_review
-from resolutionpricing._scenario import load_scenario
+from resolutionpricing._money import ARITHMETIC, format_decimal
+from resolutionpricing._version import __version__
 
 __all__ = ["main", "render_summary", "render_text", "write_decisions"]
 
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative; 0 or more")
-    return value
-
-
-def _instant(text: str) -> datetime:
-    try:
-        value = isoparse(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 timestamp such as 2026-11-03T00:00:00+04:00"
-        ) from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no time zone; add one, such as 2026-11-03T00:00:00+04:00 or ...Z"
-        )
-    return value
+_PERIOD_HELP = 'the billing period, such as "2026-10" (monthly) or "2026-Q4" (quarterly)'
+_FORMAT_HELP = "text (a readable table, the default) or json (the canonical invoice JSON)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,26 +54,37 @@ def _parser() -> argparse.ArgumentParser:
         prog="resolutionpricing",
         description="Price AI customer-service contracts per resolution.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    period_help = 'the billing period, such as "2026-10" (monthly) or "2026-Q4" (quarterly)'
-    format_help = "text (a readable table, the default) or json (the canonical invoice JSON)"
+    _add_quote_parser(commands)
+    _add_invoice_parser(commands)
+    _add_bill_parser(commands)
+    _add_init_parser(commands)
+    add_report_parsers(commands)
+    add_audit_parser(commands)
+    return parser
 
+
+def _add_quote_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     quote_command = commands.add_parser("quote", help="price one billing period from counts")
     quote_command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
-    quote_command.add_argument("--period", required=True, help=period_help)
+    quote_command.add_argument("--period", required=True, help=_PERIOD_HELP)
     quote_command.add_argument(
         "--resolutions", required=True, help="billable resolution units in the period (a decimal)"
     )
     quote_command.add_argument(
-        "--escalations", type=_count, default=0, help="escalated contacts in the period (default 0)"
+        "--escalations", type=count, default=0, help="escalated contacts in the period (default 0)"
     )
     quote_command.add_argument(
-        "--contacts", type=_count, default=None, help="contacts in the period, if known"
+        "--contacts", type=count, default=None, help="contacts in the period, if known"
     )
     quote_command.add_argument(
-        "--format", choices=("text", "json"), default="text", help=format_help
+        "--format", choices=("text", "json"), default="text", help=_FORMAT_HELP
     )
+    quote_command.set_defaults(run=_run_quote)
 
+
+def _add_invoice_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     invoice_command = commands.add_parser(
         "invoice", help="price one billing period from an interaction log"
     )
@@ -90,15 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     invoice_command.add_argument(
         "interactions", metavar="INTERACTIONS", help="the log: a .csv or .jsonl file"
     )
-    invoice_command.add_argument("--period", required=True, help=period_help)
+    invoice_command.add_argument("--period", required=True, help=_PERIOD_HELP)
     invoice_command.add_argument(
         "--as-of",
-        type=_instant,
+        type=instant,
         default=None,
-        help="what was known, an ISO 8601 timestamp with a time zone (default: the log's latest)",
+        help="what was known, an RFC 3339 timestamp with its offset (default: the log's latest)",
     )
     invoice_command.add_argument(
-        "--format", choices=("text", "json"), default="text", help=format_help
+        "--format", choices=("text", "json"), default="text", help=_FORMAT_HELP
     )
     invoice_command.add_argument(
         "--decisions",
@@ -107,14 +109,17 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the decision of every contact of the period to PATH as CSV "
         "(account_id, id, period, status, units, reasons, recontacted_by)",
     )
-    _add_bill_parser(commands)
-    _add_business_case_parser(commands)
-    _add_pilot_parser(commands)
-    _add_review_parser(commands)
-    add_audit_parser(commands)
-    _add_clauses_parser(commands)
-    _add_offers_parser(commands)
-    return parser
+    invoice_command.set_defaults(run=_run_invoice)
+
+
+def _add_init_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    init_command = commands.add_parser(
+        "init", help="write the example contract and a small log into a folder, to start from"
+    )
+    init_command.add_argument(
+        "folder", metavar="DIR", help="the folder to write into (created if missing)"
+    )
+    init_command.set_defaults(run=_run_init)
 
 
 def _add_bill_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -138,9 +143,9 @@ def _add_bill_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
     command.add_argument(
         "--as-of",
-        type=_instant,
+        type=instant,
         default=None,
-        help="what was known, an ISO 8601 timestamp with a time zone (default: the log's latest)",
+        help="what was known, an RFC 3339 timestamp with its offset (default: the log's latest)",
     )
     command.add_argument(
         "--out",
@@ -153,56 +158,109 @@ def _add_bill_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         action="store_true",
         help="refuse a log with rows that no contract bills (exit 2)",
     )
+    command.set_defaults(run=_run_bill)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0, or 2 for bad input).
+    """Run the command line; returns the exit status (0, 1, 2 or 141: see the module).
 
     Examples:
         >>> from resolutionpricing._cli import main
         >>> main(["quote", "examples/contract.toml", "--period", "2026-10", "--resolutions", "12000", "--format", "json"])
-        {"account_id":null,...,"total":"42787.50"}
+        {"as_of":null,...,"total":"42787.50"}
         0
     """
     arguments = _parser().parse_args(argv)
-    runner = _RUNNERS.get(arguments.command)
-    if runner is not None:
-        return _guarded(runner, arguments)
     try:
-        if arguments.command == "audit":
-            sys.stdout.write(run_audit(arguments))
-            return 0
-        if arguments.command == "bill":
-            return _run_bill(arguments)
-        contract = load_contract(arguments.contract)
-        if arguments.command == "quote":
-            invoice = quote(
-                contract,
-                arguments.period,
-                resolutions=arguments.resolutions,
-                escalations=arguments.escalations,
-                contacts=arguments.contacts,
-            )
-        else:
-            log = read_interactions(arguments.interactions)
-            run = calculate_run(contract, log, arguments.period, as_of=arguments.as_of)
-            (invoice,) = run.invoices
-            if arguments.decisions is not None:
-                label = invoice.period.label
-                write_decisions(
-                    arguments.decisions,
-                    [decision for decision in run.decisions if decision.period == label],
-                )
+        output = arguments.run(arguments)
     except ResolutionPricingError as error:
-        sys.stderr.write(f"resolutionpricing: error: {error}\n")
+        _write(sys.stderr, f"resolutionpricing: error: {error}\n")
         return 2
-    except OSError as error:  # the log cannot be read: missing, a folder, no permission
-        sys.stderr.write(f"resolutionpricing: error: {error.filename}: {error.strerror}\n")
+    except OSError as error:  # a file a command reads or writes: missing, a folder, no permission
+        where = f"{error.filename}: " if error.filename else ""
+        _write(sys.stderr, f"resolutionpricing: error: {where}{error.strerror or error}\n")
         return 2
-    sys.stdout.write(
-        invoice.to_json() + "\n" if arguments.format == "json" else render_text(invoice)
-    )
+    return _print(output)
+
+
+def _print(output: str) -> int:
+    """Write the command's output; a reader gone or a full disk is one line, not a traceback."""
+    stdout = sys.stdout
+    if stdout is None:  # started with standard output closed (>&-)
+        _write(sys.stderr, "resolutionpricing: error: standard output is closed\n")
+        return 1
+    try:
+        _write(stdout, output)
+        stdout.flush()
+    except BrokenPipeError:
+        _silence(stdout)
+        return 141
+    except OSError as error:
+        _silence(stdout)
+        reason = error.strerror or str(error)
+        _write(
+            sys.stderr, f"resolutionpricing: error: standard output cannot be written: {reason}\n"
+        )
+        return 1
     return 0
+
+
+def _silence(stdout: object) -> None:
+    """Point standard output at the null device, so that Python's flush at exit is quiet."""
+    try:
+        fileno = stdout.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing will flush it at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fileno)
+    os.close(null)
+
+
+def _write(stream: object, text: str) -> None:
+    """Write ``text``; a character the stream's encoding lacks is written as an escape."""
+    write = stream.write  # type: ignore[attr-defined]
+    try:
+        write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _run_quote(arguments: argparse.Namespace) -> str:
+    invoice = quote(
+        load(arguments.contract),
+        arguments.period,
+        resolutions=arguments.resolutions,
+        escalations=arguments.escalations,
+        contacts=arguments.contacts,
+    )
+    return _rendered(invoice, arguments.format)
+
+
+def _run_invoice(arguments: argparse.Namespace) -> str:
+    contract = load(arguments.contract)
+    log = read_log(arguments.interactions)
+    run = calculate_run(contract, log, arguments.period, as_of=arguments.as_of)
+    (invoice,) = run.invoices
+    if arguments.decisions is not None:
+        label = invoice.period.label
+        write_decisions(
+            arguments.decisions,
+            [decision for decision in run.decisions if decision.period == label],
+        )
+    return _rendered(invoice, arguments.format)
+
+
+def _run_init(arguments: argparse.Namespace) -> str:
+    written = write_examples(Path(arguments.folder))
+    lines = [f"wrote {path}" for path in written]
+    contract, log = written
+    lines.append(f"next: resolutionpricing invoice {contract} {log} --period 2026-10")
+    return "\n".join(lines) + "\n"
+
+
+def _rendered(invoice: Invoice, output_format: str) -> str:
+    return invoice.to_json() + "\n" if output_format == "json" else render_text(invoice)
 
 
 _DECISION_COLUMNS = ("account_id", "id", "period", "status", "units", "reasons", "recontacted_by")
@@ -269,27 +327,27 @@ def _folder(account: str | None, index: int) -> str:
     return account
 
 
-def _run_bill(arguments: argparse.Namespace) -> int:
-    contracts = [load_contract(path) for path in arguments.contracts]
+def _run_bill(arguments: argparse.Namespace) -> str:
+    contracts = [load(path) for path in arguments.contracts]
     folders = [_folder(contract.account_id, index) for index, contract in enumerate(contracts)]
-    log = read_interactions(arguments.log)
+    log = read_log(arguments.log)
     run = bill(contracts, log, arguments.period, as_of=arguments.as_of)
     for account, rows in run.unbilled.items():
-        shown = "rows without an account" if account is None else f"account {account!r}"
-        sys.stderr.write(
-            f"resolutionpricing: unbilled: {shown}: {rows} rows, no contract bills them\n"
+        whose = "rows without an account" if account is None else f"account {account!r}"
+        _write(
+            sys.stderr,
+            f"resolutionpricing: unbilled: {whose}: {rows} rows, no contract bills them\n",
         )
     if run.unbilled and arguments.strict:
-        sys.stderr.write(
-            "resolutionpricing: error: --strict: the log has rows that no contract bills; "
-            "add a contract for each account, or leave out --strict\n"
+        raise InvalidValueError(
+            "--strict",
+            "the log has rows that no contract bills",
+            "add a contract for each account, or leave out --strict",
         )
-        return 2
     _write_run(
         Path(arguments.out), run, dict(zip((c.account_id for c in contracts), folders, strict=True))
     )
-    sys.stdout.write(render_summary(run))
-    return 0
+    return render_summary(run)
 
 
 def _write_run(out: Path, run: BillingRun, folders: Mapping[str | None, str]) -> None:
@@ -371,7 +429,9 @@ def render_text(invoice: Invoice) -> str:
                 for text, amount in _breakdown(line.details)
             )
     width = code_width + 1 + 44 + 1 + 10 + 1 + 14
-    rate = format_decimal((invoice.tax_rate * 100).normalize())
+    # In the library's context: the caller's precision must not change the label.
+    with decimal.localcontext(ARITHMETIC):
+        rate = format_decimal((invoice.tax_rate * 100).normalize())
     rows.append("")
     rows.append(f"{'subtotal':>{width}} {format_decimal(invoice.subtotal):>15}")
     rows.append(f"{f'tax ({rate}%)':>{width}} {format_decimal(invoice.tax):>15}")
@@ -419,183 +479,3 @@ def _text(value: object) -> str:
     if value is None:
         return "-"
     return format_decimal(value) if isinstance(value, Decimal) else str(value)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-10-01") from None
-
-
-def _decimal_text(text: str) -> Decimal:
-    try:
-        return to_decimal(text, "value")
-    except ResolutionPricingError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a decimal such as 0.60") from None
-
-
-def _add_business_case_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> None:
-    command = commands.add_parser(
-        "business-case", help="the business case of a scenario file: monthly table and summary"
-    )
-    command.add_argument("scenario", metavar="SCENARIO", help="the scenario's TOML file")
-
-
-def _run_business_case(arguments: argparse.Namespace) -> int:
-    result = load_scenario(arguments.scenario).evaluate()
-    sys.stdout.write(result.to_text())
-    return 0
-
-
-def _add_pilot_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = commands.add_parser("pilot", help="judge a pilot: its contacts against criteria")
-    command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
-    command.add_argument("interactions", metavar="LOG", help="the log: a .csv or .jsonl file")
-    command.add_argument("--starts-on", type=_day, required=True, help="the pilot's first day")
-    command.add_argument("--ends-on", type=_day, required=True, help="its last day, inclusive")
-    for name, text in (
-        ("--min-automation-rate", "the least share of contacts not escalated"),
-        ("--min-resolution-rate", "the least billable units per contact"),
-        ("--max-recontact-rate", "the most share of contacts voided by a re-contact"),
-        ("--min-csat", "the least mean CSAT score (1 to 5)"),
-    ):
-        command.add_argument(name, type=_decimal_text, default=None, help=text)
-
-
-def _run_pilot(arguments: argparse.Namespace) -> int:
-    contract = load_contract(arguments.contract)
-    criteria = PilotCriteria(
-        min_automation_rate=arguments.min_automation_rate,
-        min_resolution_rate=arguments.min_resolution_rate,
-        max_recontact_rate=arguments.max_recontact_rate,
-        min_csat=arguments.min_csat,
-    )
-    report = evaluate_pilot(
-        contract,
-        read_interactions(arguments.interactions),
-        criteria,
-        starts_on=arguments.starts_on,
-        ends_on=arguments.ends_on,
-    )
-    sys.stdout.write(report.to_text())
-    return 0
-
-
-def _add_review_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = commands.add_parser("review", help="the quarterly review of a contract's log")
-    command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
-    command.add_argument("interactions", metavar="LOG", help="the log: a .csv or .jsonl file")
-    command.add_argument(
-        "--year", type=_count, default=None, help="one contract year (1 the first; default: all)"
-    )
-
-
-def _run_review(arguments: argparse.Namespace) -> int:
-    contract = load_contract(arguments.contract)
-    report = quarterly_review(
-        contract, read_interactions(arguments.interactions), year=arguments.year
-    )
-    sys.stdout.write(report.to_text())
-    return 0
-
-
-_REPORT_FORMATS = ("text", "json", "csv")
-_REPORT_FORMAT_HELP = "text (a table, the default), json (the report's to_dict()) or csv (its rows)"
-
-
-def _add_clauses_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = commands.add_parser(
-        "clauses", help="what each clause of the resolution rule is worth on a log"
-    )
-    command.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")
-    command.add_argument("interactions", metavar="LOG", help="the log: a .csv or .jsonl file")
-    command.add_argument(
-        "--period", required=True, action="append", help="a billing period; repeat for several"
-    )
-    command.add_argument(
-        "--format", choices=_REPORT_FORMATS, default="text", help=_REPORT_FORMAT_HELP
-    )
-
-
-def _add_offers_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = commands.add_parser("offers", help="several offers priced on the same log, ranked")
-    command.add_argument("interactions", metavar="LOG", help="the log: a .csv or .jsonl file")
-    command.add_argument(
-        "offers", metavar="OFFER", nargs="+", help="each offer's contract TOML file"
-    )
-    command.add_argument(
-        "--period", required=True, action="append", help="a billing period; repeat for several"
-    )
-    command.add_argument(
-        "--format", choices=_REPORT_FORMATS, default="text", help=_REPORT_FORMAT_HELP
-    )
-
-
-class _Report(Protocol):
-    def to_rows(self) -> list[dict[str, object]]: ...
-    def to_dict(self) -> dict[str, Any]: ...
-    def to_text(self) -> str: ...
-
-
-def _print_report(report: _Report, output_format: str) -> None:
-    if output_format == "json":
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    elif output_format == "csv":
-        rows = report.to_rows()
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(list(rows[0]) if rows else [])
-        writer.writerows([_csv_cell(value) for value in row.values()] for row in rows)
-    else:
-        sys.stdout.write(report.to_text())
-
-
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    return format_decimal(value) if isinstance(value, Decimal) else str(value)
-
-
-def _run_clauses(arguments: argparse.Namespace) -> int:
-    """``resolutionpricing clauses CONTRACT LOG --period P``: the clause report."""
-    from resolutionpricing._clauses import compare_clauses  # noqa: PLC0415 -- imports the CLI
-
-    contract = load_contract(arguments.contract)
-    log = read_interactions(arguments.interactions)
-    _print_report(compare_clauses(contract, log, arguments.period), arguments.format)
-    return 0
-
-
-def _run_offers(arguments: argparse.Namespace) -> int:
-    """``resolutionpricing offers LOG OFFER... --period P``: the offers side by side."""
-    from resolutionpricing._offers import compare_offers  # noqa: PLC0415 -- imports the CLI
-
-    offers = [load_contract(path) for path in arguments.offers]
-    log = read_interactions(arguments.interactions)
-    _print_report(compare_offers(offers, log, arguments.period), arguments.format)
-    return 0
-
-
-def _guarded(run: Callable[[argparse.Namespace], int], arguments: argparse.Namespace) -> int:
-    """Run a command; bad input exits 2 with a one-line message, never a traceback."""
-    try:
-        return run(arguments)
-    except ResolutionPricingError as error:
-        # A group lists its problems on lines of their own: one line here.
-        message = "; ".join(line.strip(" -") for line in str(error).splitlines() if line.strip())
-        sys.stderr.write(f"resolutionpricing: error: {message}\n")
-        return 2
-    except OSError as error:
-        sys.stderr.write(f"resolutionpricing: error: {error.filename}: {error.strerror}\n")
-        return 2
-
-
-_RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "business-case": _run_business_case,
-    "pilot": _run_pilot,
-    "review": _run_review,
-    "clauses": _run_clauses,
-    "offers": _run_offers,
-}

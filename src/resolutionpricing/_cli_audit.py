@@ -68,6 +68,7 @@ _NO = {"false", "no", "0", "n"}
 def add_audit_parser(commands: Any) -> None:  # noqa: ANN401  (argparse's private subparsers type)
     """Add ``audit sample`` and ``audit estimate`` to the command line's subcommands."""
     audit = commands.add_parser("audit", help="sample billed resolutions and estimate over-billing")
+    audit.set_defaults(run=run_audit)
     verbs = audit.add_subparsers(dest="audit_command", required=True, metavar="STEP")
     sample = verbs.add_parser("sample", help="draw the contacts to review, as CSV")
     sample.add_argument("contract", metavar="CONTRACT", help="the contract's TOML file")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 import hashlib
+import itertools
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,10 +17,13 @@ from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract_view import contract_html, contract_text
 from resolutionpricing._errors import (
+    TEXT_ALLOWED,
     ContractError,
     InvalidTypeError,
     InvalidValueError,
+    has_surrogate,
     parse_choice,
+    shown,
 )
 from resolutionpricing._fees import (
     Fee,
@@ -29,8 +33,9 @@ from resolutionpricing._fees import (
     PerEscalationFee,
     RecurringFee,
 )
+from resolutionpricing._limits import MAX_ITEMS, check_count
 from resolutionpricing._money import ARITHMETIC, Rounding, minor_unit, round_money, to_decimal
-from resolutionpricing._periods import BillingPeriod, Cadence, zone
+from resolutionpricing._periods import BillingPeriod, Cadence, check_date, zone
 from resolutionpricing._rules import ResolutionRule
 from resolutionpricing._tiers import TierSchedule
 
@@ -55,8 +60,10 @@ _FEE_TYPES = (ImplementationFee, RecurringFee, PerEscalationFee, OneTimeFee, Min
 def _name(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(
-            "name", f"{value!r} is empty or not a string", "a string naming the contract"
+            "name", f"{shown(value)} is empty or not a string", "a string naming the contract"
         )
+    if has_surrogate(value):
+        raise InvalidValueError("name", f"{shown(value)} holds a lone surrogate", TEXT_ALLOWED)
 
 
 def _optional_text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -71,7 +78,7 @@ def _optional_text(_instance: object, attribute: attrs.Attribute[Any], value: ob
 def _currency(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str):
         raise InvalidTypeError(
-            "currency", f"{value!r} is not a string", 'an ISO 4217 code such as "AED"'
+            "currency", f"{shown(value)} is not a string", 'an ISO 4217 code such as "AED"'
         )
     minor_unit(value)
 
@@ -79,7 +86,7 @@ def _currency(_instance: object, _attribute: attrs.Attribute[Any], value: object
 def _timezone(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str):
         raise InvalidTypeError(
-            "timezone", f"{value!r} is not a string", 'an IANA name such as "Asia/Dubai"'
+            "timezone", f"{shown(value)} is not a string", 'an IANA name such as "Asia/Dubai"'
         )
     zone(value)
 
@@ -87,22 +94,21 @@ def _timezone(_instance: object, _attribute: attrs.Attribute[Any], value: object
 def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidTypeError(
-            attribute.name, f"{value!r} is not a date", "a date such as 2026-07-01"
+            attribute.name, f"{shown(value)} is not a date", "a date such as 2026-07-01"
         )
+    check_date(value, attribute.name)
 
 
 def _optional_date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-        raise InvalidTypeError(
-            attribute.name, f"{value!r} is not a date", "a date such as 2026-07-01"
-        )
+    if value is not None:
+        _date(_instance, attribute, value)
 
 
 def _pricing(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, TierSchedule):
         raise InvalidTypeError(
             "pricing",
-            f"{value!r} is not a TierSchedule",
+            f"{shown(value)} is not a TierSchedule",
             "TierSchedule.graduated(...) or TierSchedule.volume(...)",
         )
 
@@ -110,7 +116,7 @@ def _pricing(_instance: object, _attribute: attrs.Attribute[Any], value: object)
 def _resolution(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, ResolutionRule):
         raise InvalidTypeError(
-            "resolution", f"{value!r} is not a ResolutionRule", "a ResolutionRule"
+            "resolution", f"{shown(value)} is not a ResolutionRule", "a ResolutionRule"
         )
 
 
@@ -151,13 +157,14 @@ def _increment(value: object) -> Decimal | None:
 
 def _items(values: object, name: str, kinds: tuple[type, ...]) -> tuple[Any, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InvalidTypeError(name, f"{values!r} is not a list", f"a list of {name}")
-    items = tuple(values)
+        raise InvalidTypeError(name, f"{shown(values)} is not a list", f"a list of {name}")
+    items = tuple(itertools.islice(values, MAX_ITEMS + 1))
+    check_count(items, name)
     for index, item in enumerate(items):
         if not isinstance(item, kinds):
             allowed = ", ".join(kind.__name__ for kind in kinds)
             raise InvalidTypeError(
-                f"{name}[{index}]", f"{item!r} is not one of {allowed}", f"one of {allowed}"
+                f"{name}[{index}]", f"{shown(item)} is not one of {allowed}", f"one of {allowed}"
             )
     return items
 
@@ -213,6 +220,7 @@ class Contract:
 
     Examples:
         >>> from datetime import date
+        >>> from decimal import Decimal
         >>> from resolutionpricing import Contract, Tier, TierSchedule
         >>> contract = Contract(
         ...     name="Pilot",
@@ -349,7 +357,7 @@ class Contract:
                     problems.append(
                         InvalidValueError(
                             f"fees[{index}].code",
-                            f"{fee.code!r} is reserved for the calculator's own lines",
+                            f"{shown(fee.code)} is reserved for the calculator's own lines",
                             "a code other than " + ", ".join(sorted(RESERVED_CODES)),
                         )
                     )
@@ -357,7 +365,7 @@ class Contract:
                     problems.append(
                         InvalidValueError(
                             f"fees[{index}].code",
-                            f"{fee.code!r} is already the code of fees[{seen_codes[fee.code]}]",
+                            f"{shown(fee.code)} is already the code of fees[{seen_codes[fee.code]}]",
                             "a code used by one fee only",
                         )
                     )
@@ -456,13 +464,13 @@ class Contract:
             >>> contract.period("2026-Q4")
             Traceback (most recent call last):
             ...
-            resolutionpricing._errors.InvalidValueError: period: 2026-Q4 is quarterly but the contract bills monthly; a monthly period such as "2026-10"
+            resolutionpricing.InvalidValueError: period: 2026-Q4 is quarterly but the contract bills monthly; a monthly period such as "2026-10"
         """
         resolved = BillingPeriod.parse(period) if isinstance(period, str) else period
         if not isinstance(resolved, BillingPeriod):
             raise InvalidTypeError(
                 "period",
-                f"{period!r} is not a period",
+                f"{shown(period)} is not a period",
                 'a BillingPeriod or a label such as "2026-10"',
             )
         if resolved.cadence is not self.billing_period:

@@ -14,7 +14,18 @@ must hold depends on the rule's ``recontact_scope``:
   shared topics are voided.
 - ``any_topic``: any contact by the customer voids all of A.
 
-With ``cross_channel = false`` only a B on A's channel counts. Escalated
+With ``cross_channel = false`` only a B on A's channel counts.
+
+Only the first re-contact matters. For A and each of its groups (the
+customer, and the conversation, channel or topic the scope asks for), the
+re-contact considered is the first contact of the group, in (``started_at``,
+``id``) order, that starts strictly after A; A's topic (or all of A) is
+voided if and only if it starts no later than ``A.ended_at`` plus the window.
+That is the same as asking whether any B in the window exists, and it is one
+bisection per group, so a log of 100,000 contacts of one customer inside one
+window costs O(n log n), not O(n^2). ``Decision.recontacted_by`` names that
+first re-contact of each voided topic (one id under ``same_conversation`` and
+``any_topic``), so each decision records at most one id per voided topic. Escalated
 contacts, and contacts outside any billing period, re-contact like any other.
 A contact that starts at exactly the same instant as A is not a re-contact of
 A, nor A of it. Times are compared as instants (in UTC), so a 48 h window is
@@ -48,6 +59,7 @@ from __future__ import annotations
 
 import decimal
 import enum
+import os
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -58,9 +70,10 @@ from typing import Final
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice, shown
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._money import ARITHMETIC, format_decimal, to_decimal
+from resolutionpricing._periods import check_instant
 from resolutionpricing._rules import PartialPolicy, RecontactScope, ResolutionRule
 
 __all__ = ["Decision", "DecisionStatus", "Reason", "decide"]
@@ -135,8 +148,11 @@ class Decision:
             further re-contact (equal to ``units`` when billable, 0 when not
             billable).
         reasons: every reason that applies, in the order of `Reason`.
-        recontacted_by: the ids of the contacts that voided topics, sorted by
-            (``started_at``, ``id``).
+        recontacted_by: for each voided topic (or for the whole contact under
+            ``same_conversation`` and ``any_topic``), the id of its first
+            re-contact, without repeats, sorted by (``started_at``, ``id``). Later
+            re-contacts inside the window are not listed: the first one
+            already voids the topic, and listing them all would be quadratic.
         voided_topics: the resolved topics those re-contacts voided.
         account_id: the contact's account (None for rows without one).
         period: the label of the billing period the contact belongs to (the
@@ -287,7 +303,29 @@ def _check_as_of(as_of: object) -> datetime:
         raise InvalidTypeError("as_of", f"{as_of!r} is not a datetime", _AS_OF_HINT)
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise InvalidValueError("as_of", f"{as_of.isoformat()} has no time zone", _AS_OF_HINT)
-    return as_of
+    return check_instant(as_of, "as_of")
+
+
+def check_rule(rule: object) -> ResolutionRule:
+    """Refuse anything but a `ResolutionRule`, saying what to pass for a `Contract`."""
+    if isinstance(rule, ResolutionRule):
+        return rule
+    hint = " (for a Contract, pass contract.resolution)" if hasattr(rule, "resolution") else ""
+    raise InvalidTypeError(
+        "rule",
+        f"{shown(rule, 80)} is a {type(rule).__name__}, not a ResolutionRule{hint}",
+        "a ResolutionRule, such as contract.resolution",
+    )
+
+
+def check_log(interactions: object) -> None:
+    """Refuse a path given where the rows are expected, saying how to read it."""
+    if isinstance(interactions, str | bytes | os.PathLike):
+        raise InvalidTypeError(
+            "interactions",
+            f"{shown(interactions, 80)} is a path or a string, not the log's rows",
+            "the interactions: read a file with read_interactions(path) first",
+        )
 
 
 def _check_rows(rows: Sequence[object]) -> None:
@@ -363,7 +401,7 @@ class _Index:
     A group is the contacts with one key: the customer, and the conversation,
     channel or topic the rule asks for. The groups are laid end to end in two
     flat lists of integers, the contacts' ranks and start instants, each group
-    ascending; so a group's contacts within a window are two short bisections
+    ascending; so a group's first contact after an instant is one bisection
     away, and a million contacts cost a few long lists of integers rather than
     a million small containers.
     """
@@ -403,10 +441,12 @@ class _Index:
         self.first = dict(zip(reversed(groups), range(len(groups) - 1, -1, -1), strict=True))
         self.stop = dict(zip(groups, range(1, len(groups) + 1), strict=True))
 
-    def later(self, row: int, topic: str, after: int, up_to: int) -> list[int]:
-        """The ranks of the contacts in ``row``'s group starting in ``(after, up_to]``.
+    def first_later(self, row: int, topic: str, after: int) -> tuple[int, int] | None:
+        """The (start, rank) of the first contact in ``row``'s group starting after ``after``.
 
         Under ``same_topic`` the group is that of ``topic``, one of the row's.
+        Only the first matters: if it starts outside the window, every later
+        one does too. One bisection, whatever the size of the group.
         """
         group = self.keys[row]
         if self.by_topic:
@@ -414,30 +454,37 @@ class _Index:
         stop = self.stop[group]
         low = bisect_right(self.starts, after, self.first[group], stop)
         if low == stop:
-            return []
-        return self.ranks[low : bisect_right(self.starts, up_to, low, stop)]
+            return None
+        return self.starts[low], self.ranks[low]
 
     def recontacts(
         self, row: int, resolved: frozenset[str], after: int, up_to: int
     ) -> tuple[frozenset[str], list[int]]:
-        """The topics of ``row`` voided by contacts starting in ``(after, up_to]``, and their ranks."""
+        """The topics of ``row`` voided by a contact starting in ``(after, up_to]``, and its rank.
+
+        For each voided topic (or for the whole contact, outside ``same_topic``)
+        only the first re-contact is named, so a decision records at most one
+        rank per voided topic.
+        """
         if not resolved:
             # Nothing resolved, nothing a re-contact could void.
             return _NOTHING, []
         if not self.by_topic:
-            later = self.later(row, "", after, up_to)
-            return (resolved if later else _NOTHING), later
+            first = self.first_later(row, "", after)
+            if first is None or first[0] > up_to:
+                return _NOTHING, []
+            return resolved, [first[1]]
         voided: list[str] = []
-        later = []
+        ranks: set[int] = set()
         for topic in resolved:
-            found = self.later(row, topic, after, up_to)
-            if found:
+            first = self.first_later(row, topic, after)
+            if first is not None and first[0] <= up_to:
                 voided.append(topic)
-                later.extend(found)
+                ranks.add(first[1])
         if not voided:
             return _NOTHING, []
-        # A contact sharing two topics is found twice; ranks are (start, id) order.
-        return frozenset(voided), sorted(set(later))
+        # Two topics may share their first re-contact; ranks are (start, id) order.
+        return frozenset(voided), sorted(ranks)
 
 
 def _units(policy: PartialPolicy, left: int, total: int) -> Decimal:
@@ -462,9 +509,9 @@ def decide(
     """Decide, for every contact known at ``as_of``, whether and what it bills under ``rule``.
 
     The semantics (re-contact, reasons, units, pending) are those of this
-    module's documentation. It runs in O(n log n) time plus the size of the
-    ``recontacted_by`` lists, and gives the same answer whatever the order of
-    the rows.
+    module's documentation. It runs in O(n log n) time and O(n) memory in
+    every case (a decision names at most one re-contact per voided topic), and
+    gives the same answer whatever the order of the rows.
 
     Args:
         rule: the contract's definition of a resolution.
@@ -478,10 +525,14 @@ def decide(
         the contact's (``started_at``, ``id``).
 
     Raises:
-        InvalidValueError: for a naive ``as_of`` (path ``as_of``) or an id
-            that appears twice in the log (path ``interactions``).
-        InvalidTypeError: for an ``as_of`` that is not a datetime, or a row
-            that is not an `Interaction`.
+        InvalidValueError: for a naive ``as_of`` or one outside the supported
+            times (path ``as_of``), or an id that appears twice in the log (path
+            ``interactions``).
+        InvalidTypeError: for a ``rule`` that is not a `ResolutionRule` (such
+            as a `Contract`: pass ``contract.resolution``), a path given as
+            ``interactions`` (read it with `read_interactions` first), an
+            ``as_of`` that is not a datetime, or a row that is not an
+            `Interaction`.
 
     Examples:
         >>> from datetime import datetime, timedelta, timezone
@@ -508,6 +559,8 @@ def decide(
         >>> decide(rule, log)[1].status  # as_of defaults to c2's end: its window is open
         <DecisionStatus.PENDING: 'pending'>
     """
+    check_rule(rule)
+    check_log(interactions)
     rows = list(interactions)
     _check_rows(rows)
     _check_unique(rows)

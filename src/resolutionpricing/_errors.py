@@ -10,8 +10,10 @@ also subclasses the stdlib error a caller would catch (`ValueError` or
 from __future__ import annotations
 
 import enum
+import math
+import re
 from collections.abc import Sequence
-from typing import Self, TypeVar, cast
+from typing import Final, Self, TypeVar, cast
 
 __all__ = [
     "ContractError",
@@ -22,6 +24,51 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound=enum.Enum)
+
+_SHOWN_LENGTH: Final = 200
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+TEXT_ALLOWED: Final = "text without lone surrogates (valid Unicode that UTF-8 can encode)"
+
+
+def shown(value: object, length: int = _SHOWN_LENGTH) -> str:
+    """The value as a message quotes it: its repr, cut short if long, never failing.
+
+    ``repr`` of an int of more than 4,300 digits (or of a list holding one)
+    raises ValueError; a message must not.
+
+    Examples:
+        >>> from resolutionpricing._errors import shown
+        >>> shown("a"), shown(10**5000), shown("x" * 300, 10)
+        ("'a'", 'an integer of 5001 digits', "'xxxxxx...")
+    """
+    try:
+        text = repr(value)
+    except ValueError:
+        if isinstance(value, int):
+            return f"an integer of {digits(value)} digits"
+        return f"a {type(value).__name__} holding a very large integer"
+    return text if len(text) <= length else text[: length - 3] + "..."
+
+
+def digits(value: int) -> int:
+    """How many decimal digits ``value`` has, without converting it to text."""
+    size = abs(value)
+    if size < 10:
+        return 1
+    count = int(size.bit_length() * math.log10(2))
+    # The estimate is off by at most one: compare with a power of ten to settle it.
+    return count + 1 if size >= 10**count else count
+
+
+def has_surrogate(text: str) -> bool:
+    r"""Whether ``text`` holds a lone surrogate, which UTF-8 cannot encode.
+
+    Examples:
+        >>> from resolutionpricing._errors import has_surrogate
+        >>> has_surrogate("caf\u00e9"), has_surrogate("\ud800")
+        (False, True)
+    """
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 class ResolutionPricingError(Exception):
@@ -192,7 +239,7 @@ def parse_choice(choices: type[_E], value: object, path: str) -> _E:
         >>> parse_choice(PricingMode, "tiered", "pricing.mode")
         Traceback (most recent call last):
         ...
-        resolutionpricing._errors.InvalidValueError: pricing.mode: 'tiered' is not allowed; one of "graduated", "volume"
+        resolutionpricing.InvalidValueError: pricing.mode: 'tiered' is not allowed; one of "graduated", "volume"
     """
     if isinstance(value, choices):
         return value

@@ -20,8 +20,16 @@ from typing import Any, ClassVar
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import (
+    TEXT_ALLOWED,
+    InvalidTypeError,
+    InvalidValueError,
+    has_surrogate,
+    shown,
+)
+from resolutionpricing._limits import check_count
 from resolutionpricing._money import ARITHMETIC, amount_field, cap_field, unit_price_field
+from resolutionpricing._periods import check_date
 
 __all__ = [
     "Fee",
@@ -34,7 +42,7 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
-_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -42,20 +50,27 @@ def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         return
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidTypeError(
-            attribute.name, f"{value!r} is not a date", "a date such as 2026-07-15"
+            attribute.name, f"{shown(value)} is not a date", "a date such as 2026-07-15"
         )
+    check_date(value, attribute.name)
 
 
 def _text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, f"{value!r} is not a non-empty string", "some text")
+        raise InvalidValueError(
+            attribute.name, f"{shown(value)} is not a non-empty string", "some text"
+        )
+    if has_surrogate(value):
+        raise InvalidValueError(
+            attribute.name, f"{shown(value)} holds a lone surrogate", TEXT_ALLOWED
+        )
 
 
 def _code(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _CODE.match(value):
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
         raise InvalidValueError(
             attribute.name,
-            f"{value!r} is not a line code",
+            f"{shown(value)} is not a line code",
             "lower-case letters, digits and _, starting with a letter",
         )
 
@@ -84,11 +99,14 @@ class Milestone:
 
 def _milestones(values: object) -> tuple[Milestone, ...]:
     if not isinstance(values, (list, tuple)):
-        raise InvalidTypeError("milestones", f"{values!r} is not a list", "a list of Milestone")
+        raise InvalidTypeError(
+            "milestones", f"{shown(values)} is not a list", "a list of Milestone"
+        )
+    check_count(values, "milestones")
     for index, value in enumerate(values):
         if not isinstance(value, Milestone):
             raise InvalidTypeError(
-                f"milestones[{index}]", f"{value!r} is not a Milestone", "a Milestone"
+                f"milestones[{index}]", f"{shown(value)} is not a Milestone", "a Milestone"
             )
     return tuple(values)
 

@@ -29,7 +29,7 @@ from resolutionpricing._audit_clause import AuditClause
 from resolutionpricing._automation import AutomationBand
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
-from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError, shown
 from resolutionpricing._fees import (
     Fee,
     ImplementationFee,
@@ -38,6 +38,13 @@ from resolutionpricing._fees import (
     OneTimeFee,
     PerEscalationFee,
     RecurringFee,
+)
+from resolutionpricing._limits import (
+    MAX_CONTRACT_BYTES,
+    MAX_ITEMS,
+    check_count,
+    nesting_problem,
+    open_regular,
 )
 from resolutionpricing._money import ARITHMETIC, format_decimal
 from resolutionpricing._rules import ResolutionRule, format_window
@@ -89,12 +96,28 @@ def load_contract(path: str | os.PathLike[str]) -> Contract:
     """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        with open_regular(file, "a TOML contract") as handle:
+            data = handle.read(MAX_CONTRACT_BYTES + 1)
+    except InvalidValueError as error:
+        raise ContractError(f"{file} cannot be read", [error]) from None
     except OSError as error:
         raise ContractError(
             f"{file} cannot be read",
             [InvalidValueError(str(file), error.strerror or str(error), "a readable TOML file")],
         ) from None
+    if len(data) > MAX_CONTRACT_BYTES:
+        raise ContractError(
+            f"{file} is too large",
+            [
+                InvalidValueError(
+                    str(file),
+                    f"is over {MAX_CONTRACT_BYTES // 1024} KiB",
+                    f"a contract file of at most {MAX_CONTRACT_BYTES // 1024} KiB",
+                )
+            ],
+        )
+    try:
+        text = data.decode("utf-8-sig")  # a byte order mark is accepted, as in logs
     except UnicodeDecodeError as error:
         raise ContractError(
             f"{file} is not UTF-8 text",
@@ -121,8 +144,15 @@ def loads_contract(text: str, *, source: str = "contract") -> Contract:
         >>> contract.pricing.price(1500)
         Decimal('1200.000')
     """
+    text = text.removeprefix("\ufeff")  # a byte order mark, as some editors write
+    problem = _size_problem(text) or nesting_problem(text)
+    if problem:
+        raise ContractError(
+            f"{source} is too large or too deeply nested",
+            [InvalidValueError(source, problem, _LIMITS_ALLOWED)],
+        )
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        data = tomllib.loads(text, parse_float=_exact_float)
     # TOMLDecodeError is a ValueError; tomllib also raises a bare ValueError for an
     # int of over 4300 digits, and RecursionError for arrays nested too deeply.
     except (ValueError, RecursionError) as error:
@@ -133,6 +163,25 @@ def loads_contract(text: str, *, source: str = "contract") -> Contract:
     return contract_from_dict(data, source=source)
 
 
+_LIMITS_ALLOWED = f"a contract of at most {MAX_CONTRACT_BYTES // 1024} KiB, nested at most 32 deep"
+
+
+def _size_problem(text: str) -> str | None:
+    # Characters, not bytes: a bound on the parser's work, checked before it runs.
+    if len(text) > MAX_CONTRACT_BYTES:
+        return f"is over {MAX_CONTRACT_BYTES // 1024} KiB of text"
+    return None
+
+
+def _exact_float(text: str) -> Decimal:
+    """A TOML float as the exact decimal it writes; one decimal cannot hold is refused."""
+    try:
+        return Decimal(text)
+    except decimal.InvalidOperation:
+        message = f"the number {text[:40]} has an exponent beyond any contract's numbers"
+        raise ValueError(message) from None
+
+
 def contract_from_dict(data: Mapping[str, Any], *, source: str = "contract") -> Contract:
     """Build a contract from the data of a contract file (as `tomllib` reads it).
 
@@ -140,6 +189,7 @@ def contract_from_dict(data: Mapping[str, Any], *, source: str = "contract") -> 
         ContractError: listing every problem, each with its path.
 
     Examples:
+        >>> from datetime import date
         >>> from resolutionpricing import contract_from_dict
         >>> contract_from_dict({
         ...     "contract": {"name": "Pilot", "currency": "SAR", "timezone": "Asia/Riyadh", "starts_on": date(2026, 7, 1)},
@@ -171,8 +221,18 @@ class _Reader:
     def table(self, value: object, path: str) -> Mapping[str, Any] | None:
         if isinstance(value, Mapping):
             return value
-        self.add(path, f"{value!r} is not a table", "a TOML table", kind=InvalidTypeError)
+        self.add(path, f"{shown(value)} is not a table", "a TOML table", kind=InvalidTypeError)
         return None
+
+    def within_limit(self, value: list[Any], path: str) -> bool:
+        """Whether the list has at most `MAX_ITEMS` items; checked before any is built."""
+        if len(value) <= MAX_ITEMS:
+            return True
+        try:
+            check_count(value, path)
+        except InvalidValueError as error:
+            self.problems.append(error)
+        return False
 
     def attempt(self, path: str, build: Callable[[], _T]) -> _T | None:
         """Run ``build``; record its problems under ``path``."""
@@ -353,8 +413,10 @@ class _Reader:
     ) -> list[_T] | None:
         """Build every table of the list ``value``; None if any has a problem."""
         if not isinstance(value, list):
-            problem = "is missing" if value is None else f"{value!r} is not a list"
+            problem = "is missing" if value is None else f"{shown(value)} is not a list"
             self.add(path, problem, allowed)
+            return None
+        if not self.within_limit(value, path):
             return None
         built = []
         for index, item in enumerate(value):
@@ -373,10 +435,12 @@ class _Reader:
         if not isinstance(value, list):
             self.add(
                 path,
-                f"{value!r} is not an array of tables",
+                f"{shown(value)} is not an array of tables",
                 f"[[{path}]] tables",
                 kind=InvalidTypeError,
             )
+            return None
+        if not self.within_limit(value, path):
             return None
         results: list[Any] = []
         for index, raw in enumerate(value):
@@ -388,7 +452,9 @@ class _Reader:
             kind = table.get("kind")
             if not isinstance(kind, str) or kind not in kinds:
                 allowed = "one of " + ", ".join(f'"{name}"' for name in kinds)
-                problem = "is missing" if kind is None else f"{kind!r} is not a kind of {path[:-1]}"
+                problem = (
+                    "is missing" if kind is None else f"{shown(kind)} is not a kind of {path[:-1]}"
+                )
                 self.add(f"{item_path}.kind", problem, allowed)
                 results.append(None)
                 continue

@@ -8,24 +8,34 @@ one converter per column, so a value means the same thing in every source.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import enum
 import functools
+import io
 import json
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, SupportsIndex, overload
 
 import attrs
-from dateutil.parser import isoparse
 
-from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import (
+    TEXT_ALLOWED,
+    InteractionLogError,
+    InvalidTypeError,
+    InvalidValueError,
+    has_surrogate,
+    shown,
+)
+from resolutionpricing._limits import MAX_LINE_CHARACTERS, open_regular
+from resolutionpricing._periods import check_instant
 
 if TYPE_CHECKING:
     import os
@@ -54,12 +64,17 @@ def _aware(_instance: object, attribute: attrs.Attribute[Any], value: object) ->
         raise InvalidValueError(
             attribute.name, f"{value.isoformat()} has no time zone", _TIMESTAMP_ALLOWED
         )
+    check_instant(value, attribute.name)
 
 
 def _text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(
-            attribute.name, f"{value!r} is empty or not a string", "a non-empty string"
+            attribute.name, f"{shown(value)} is empty or not a string", "a non-empty string"
+        )
+    if has_surrogate(value):
+        raise InvalidValueError(
+            attribute.name, f"{shown(value)} holds a lone surrogate", TEXT_ALLOWED
         )
 
 
@@ -72,7 +87,9 @@ def _topics(value: object) -> frozenset[str]:
     items = value if type(value) is frozenset else list(value)
     for item in items:
         if not isinstance(item, str) or not item.strip():
-            raise InvalidValueError("topics", f"{item!r} is not a topic", "non-empty strings")
+            raise InvalidValueError("topics", f"{shown(item)} is not a topic", "non-empty strings")
+        if has_surrogate(item):
+            raise InvalidValueError("topics", f"{shown(item)} holds a lone surrogate", TEXT_ALLOWED)
     return items if type(items) is frozenset else frozenset(items)
 
 
@@ -81,7 +98,11 @@ def _attributes(value: Mapping[Any, object] | None) -> Mapping[str, str]:
     for key, item in items.items():
         if not isinstance(key, str) or not isinstance(item, str):
             raise InvalidTypeError(
-                f"attributes[{key!r}]", f"{item!r} is not a string", "strings only"
+                f"attributes[{shown(key)}]", f"{shown(item)} is not a string", "strings only"
+            )
+        if has_surrogate(key) or has_surrogate(item):
+            raise InvalidValueError(
+                f"attributes[{shown(key)}]", f"{shown(item)} holds a lone surrogate", TEXT_ALLOWED
             )
     return MappingProxyType(dict(sorted(items.items())))
 
@@ -111,7 +132,9 @@ def _csat(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
 
 def _order_problem(started_at: datetime, ended_at: datetime) -> InvalidValueError | None:
     """The problem of an interaction that ends before it starts, if it does."""
-    if ended_at < started_at:
+    # As instants: two datetimes sharing one ZoneInfo compare by wall clock,
+    # which is wrong inside a repeated daylight-saving hour (fold=1).
+    if ended_at.astimezone(UTC) < started_at.astimezone(UTC):
         return InvalidValueError(
             "ended_at",
             f"{ended_at.isoformat()} is before started_at ({started_at.isoformat()})",
@@ -207,6 +230,51 @@ class Interaction:
 # clean CSV row costs no exception and few type checks.
 
 
+class JsonNumber:
+    """A number of a JSON Lines log, kept as the text the file wrote.
+
+    ``json`` would turn ``1e16`` into ``1e+16``, ``1.10`` into ``1.1`` and
+    ``-0`` into ``0``; kept as text, an attribute or an id keeps its digits,
+    and ``csat`` reads the integer it writes.
+
+    Examples:
+        >>> from resolutionpricing._interactions import JsonNumber
+        >>> JsonNumber("1.10", integer=False)
+        1.10
+    """
+
+    __slots__ = ("integer", "text")
+
+    def __init__(self, text: str, *, integer: bool) -> None:
+        self.text = text
+        self.integer = integer
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JsonNumber) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def value(self) -> int | Decimal | str:
+        """The number as a Python value: an int, an exact `Decimal`, or its text if too large."""
+        try:
+            return int(self.text) if self.integer else Decimal(self.text)
+        except (ValueError, ArithmeticError):  # over 4,300 digits, or beyond decimal's exponents
+            return self.text
+
+
+def _raw_value(value: object) -> object:
+    """A value of a rejected row as the user reads it: JSON numbers as Python numbers."""
+    if isinstance(value, JsonNumber):
+        return value.value()
+    if isinstance(value, list) and any(isinstance(item, JsonNumber) for item in value):
+        return [item.value() if isinstance(item, JsonNumber) else item for item in value]
+    return value
+
+
 class _Absent(enum.Enum):
     """The value of a key that a row does not have at all."""
 
@@ -234,26 +302,39 @@ _MAPPING_ALLOWED: Final = (
 )
 _ERRORS_ALLOWED: Final = 'one of "raise", "collect"'
 
-# Python 3.11's datetime.fromisoformat is twenty times faster than isoparse, but
-# accepts a few strings that isoparse refuses (an offset of +00:60). On this
-# shape, which is what logging systems write, the two parse to the same instant,
-# so it takes the fast path; anything else goes to isoparse, which decides.
-_COMMON_TIMESTAMP: Final = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+# One grammar for timestamps, RFC 3339 with its offset: the date, "T", the
+# time (seconds may be left out, as the docs' examples do), an optional
+# fraction of 1 to 6 digits (a finer one would have to be truncated), then "Z"
+# or an offset +HH:MM / -HH:MM. After this check
+# datetime.fromisoformat, which is fast, reads the same instant.
+_TIMESTAMP: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
+    r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
     re.ASCII,
 ).fullmatch
+_FINER_THAN_MICROSECONDS: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7,}(?:Z|[+-]\d{2}:\d{2})", re.ASCII
+).fullmatch
+_NAIVE: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?", re.ASCII
+).fullmatch
+_GRAMMAR: Final = (
+    "RFC 3339 with an offset: YYYY-MM-DDTHH:MM[:SS], an optional fraction of 1 to 6 digits, "
+    "then Z or +HH:MM/-HH:MM, such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00.25Z"
+)
 
 _SHOWN_LENGTH: Final = 60
 
 
 def _shown(value: object) -> str:
     """The value as a message quotes it: its repr, cut short if long."""
-    text = repr(value)
-    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 3] + "..."
+    return shown(value, _SHOWN_LENGTH)
 
 
 def _kind(value: object) -> str:
     """The name of the value's type with its article: ``an int``, ``a list``."""
+    if isinstance(value, JsonNumber):
+        return "an int" if value.integer else "a float"  # the words json would give
     name = type(value).__name__
     return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
 
@@ -273,16 +354,35 @@ def _missing(allowed: str) -> InvalidValueError:
     return InvalidValueError("", "is missing", allowed)
 
 
+def _checked_text(value: str) -> str:
+    """A string that UTF-8 can encode: a lone surrogate (from a JSON escape) is refused."""
+    if has_surrogate(value):
+        raise InvalidValueError("", f"{_shown(value)} holds a lone surrogate", TEXT_ALLOWED)
+    return value
+
+
+def _digits_of(value: int) -> str:
+    """An int's digits; one too long for Python to write (over 4,300 digits) is refused."""
+    try:
+        return str(value)
+    except ValueError:
+        raise InvalidValueError(
+            "", f"{_shown(value)} is too long", "an integer of at most 4,300 digits, or a string"
+        ) from None
+
+
 def _read_text(value: object) -> str:
     """A required identifier or name: a string that is not blank (an int is read as its digits)."""
     if isinstance(value, str):
         if value.strip():
-            return value
+            return _checked_text(value)
         if value:
             raise InvalidValueError("", f"{_shown(value)} is blank", _TEXT_ALLOWED)
         raise _missing(_TEXT_ALLOWED)
+    if isinstance(value, JsonNumber) and value.integer:
+        return value.text  # as written: -0 stays "-0"
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        return _digits_of(value)
     if _is_missing(value):
         raise _missing(_TEXT_ALLOWED)
     raise InvalidTypeError("", f"{_shown(value)} is {_kind(value)}, not a string", _TEXT_ALLOWED)
@@ -302,30 +402,47 @@ def _read_account_id(value: object) -> str | None:
     return _read_text(value)
 
 
-def _read_timestamp(value: object) -> datetime:
-    """An ISO 8601 string with an offset or Z, or an aware datetime; naive ones are refused."""
-    if isinstance(value, str):
-        if _COMMON_TIMESTAMP(value):
-            try:
-                return datetime.fromisoformat(value)
-            except ValueError:
-                pass  # such as month 13: isoparse below words the problem
-        text = value.strip()
-        if not text:
-            raise _missing(_TIMESTAMP_ALLOWED)
+def parse_timestamp(text: str) -> datetime:
+    """Read one timestamp of the log's grammar (RFC 3339 with an offset), or say what is wrong.
+
+    Raises:
+        InvalidValueError: with an empty path, naming the allowed form.
+
+    Examples:
+        >>> from resolutionpricing._interactions import parse_timestamp
+        >>> parse_timestamp("2026-10-01T09:30:00.5+04:00").isoformat()
+        '2026-10-01T09:30:00.500000+04:00'
+        >>> parse_timestamp("2026-10-01T09:30:00.1234567Z")
+        Traceback (most recent call last):
+        ...
+        resolutionpricing.InvalidValueError: '2026-10-01T09:30:00.1234567Z' has a fraction finer than a microsecond; RFC 3339 with an offset: YYYY-MM-DDTHH:MM[:SS], an optional fraction of 1 to 6 digits, then Z or +HH:MM/-HH:MM, such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00.25Z
+    """
+    if _TIMESTAMP(text):
         try:
-            parsed = isoparse(text)
-        except (ValueError, OverflowError) as error:
+            parsed = datetime.fromisoformat(text)
+        except ValueError as error:  # such as 31 February
             raise InvalidValueError(
-                "", f"{_shown(value)} is not an ISO 8601 timestamp ({error})", _TIMESTAMP_ALLOWED
+                "", f"{_shown(text)} is not a valid date ({error})", _GRAMMAR
             ) from None
-        if parsed.utcoffset() is None:
-            raise InvalidValueError("", f"{_shown(value)} has no time zone", _TIMESTAMP_ALLOWED)
-        return parsed
+        return check_instant(parsed, "")
+    if not text.strip():
+        raise _missing(_TIMESTAMP_ALLOWED)
+    if _NAIVE(text):
+        raise InvalidValueError("", f"{_shown(text)} has no time zone", _TIMESTAMP_ALLOWED)
+    if _FINER_THAN_MICROSECONDS(text):
+        problem = f"{_shown(text)} has a fraction finer than a microsecond"
+        raise InvalidValueError("", problem, _GRAMMAR)
+    raise InvalidValueError("", f"{_shown(text)} is not an RFC 3339 timestamp", _GRAMMAR)
+
+
+def _read_timestamp(value: object) -> datetime:
+    """A timestamp of the log's grammar, or an aware datetime; naive ones are refused."""
+    if isinstance(value, str):
+        return parse_timestamp(value)
     if isinstance(value, datetime) and not _is_missing(value):
         if value.utcoffset() is None:
             raise InvalidValueError("", f"{value.isoformat()} has no time zone", _TIMESTAMP_ALLOWED)
-        return value
+        return check_instant(value, "")
     if _is_missing(value):
         raise _missing(_TIMESTAMP_ALLOWED)
     raise InvalidTypeError(
@@ -338,6 +455,7 @@ def _read_timestamp(value: object) -> datetime:
 @functools.lru_cache(maxsize=4096)
 def _split_topics(text: str, allowed: str) -> frozenset[str]:
     """Topics from a ``;``-separated string; an empty string is no topics."""
+    _checked_text(text)
     if ";" not in text:
         topic = text.strip()
         return frozenset((topic,)) if topic else frozenset()
@@ -357,6 +475,7 @@ def _topic_set(value: object, allowed: str) -> frozenset[str] | None:
                 raise InvalidTypeError("", f"{_shown(item)} is {_kind(item)}, not a topic", allowed)
             if not item.strip():
                 raise InvalidValueError("", f"{_shown(item)} is not a topic", allowed)
+            _checked_text(item)
         return frozenset(value)
     if _is_missing(value):
         return None
@@ -428,6 +547,10 @@ def _read_csat(value: object) -> int | None:
     score: int | None
     if isinstance(value, str):
         score = _csat_from_text(value)
+    elif isinstance(value, JsonNumber):
+        if not value.integer:
+            raise InvalidTypeError("", f"{value.text} is a float, not an integer", _CSAT_ALLOWED)
+        score = _csat_from_text(value.text)
     elif isinstance(value, bool):
         raise InvalidTypeError("", f"{value!r} is a bool, not an integer", _CSAT_ALLOWED)
     elif isinstance(value, int):
@@ -452,9 +575,11 @@ def _read_csat(value: object) -> int | None:
 
 
 def _read_attribute(value: object) -> str:
-    """Any other column: a string, or a number written as text."""
+    """Any other column: a string, or a number written as text (JSON numbers as the file wrote them)."""
     if isinstance(value, str):
-        return value
+        return _checked_text(value)
+    if isinstance(value, JsonNumber):
+        return value.text
     if isinstance(value, bool):
         raise InvalidTypeError(
             "", f"{value!r} is a bool, not a string or number", _ATTRIBUTE_ALLOWED
@@ -462,7 +587,7 @@ def _read_attribute(value: object) -> str:
     if _is_missing(value):
         raise _missing(_ATTRIBUTE_ALLOWED)
     if isinstance(value, int):
-        return str(value)
+        return _digits_of(value)
     if (isinstance(value, float) and math.isfinite(value)) or (
         isinstance(value, Decimal) and value.is_finite()
     ):
@@ -514,7 +639,7 @@ def _convert_columns(
 
 def _attribute_name(key: object) -> str:
     if isinstance(key, str):
-        return key
+        return _checked_text(key)
     raise InvalidTypeError("", f"the key is {_kind(key)}", "column names that are strings")
 
 
@@ -525,8 +650,8 @@ def _convert_attributes(
     attributes: dict[str, str] = {}
     for key in keys:
         value = raw[key]
-        if type(value) is str and isinstance(key, str):
-            attributes[key] = value  # every CSV attribute takes this path
+        if type(value) is str and type(key) is str and value.isascii() and key.isascii():
+            attributes[key] = value  # nearly every CSV attribute takes this path
             continue
         try:
             attributes[_attribute_name(key)] = _read_attribute(value)
@@ -669,8 +794,9 @@ class _Rows:
 
     def reject(self, number: int, raw: Mapping[Any, object], problems: Iterable[Problem]) -> None:
         """Record a row that could not be read."""
+        kept = {key: _raw_value(value) for key, value in raw.items()}
         self.rejected.append(
-            RejectedRow(line=number, problems=tuple(problems), raw=MappingProxyType(dict(raw)))
+            RejectedRow(line=number, problems=tuple(problems), raw=MappingProxyType(kept))
         )
 
     def problems(self) -> list[Problem]:
@@ -703,7 +829,10 @@ def _check_errors(errors: object) -> None:
 def _read_csv(path: Path, rows: _Rows, subject: str) -> None:
     """Read a CSV log into ``rows``; stop with `InteractionLogError` if the file is not CSV."""
     # newline="" lets the csv module see line breaks inside quoted fields.
-    with path.open(encoding="utf-8-sig", newline="") as file:
+    with (
+        io.TextIOWrapper(open_regular(path, "a log"), encoding="utf-8-sig", newline="") as file,
+        _field_limit(),
+    ):
         # strict: a stray quote is an error, not a silently merged field.
         reader = csv.reader(file, strict=True)
         try:
@@ -734,12 +863,31 @@ def _read_csv(path: Path, rows: _Rows, subject: str) -> None:
                     rows.reject(number, raw, [problem])
                 # else: a blank line, which holds no row
         except csv.Error as error:
+            # After a field over the limit the reader could restart inside a
+            # quoted field, so the file stops here, like broken quoting.
+            allowed = _FIELD_ALLOWED if "field limit" in str(error) else _CSV_ALLOWED
             rows.fail(
                 subject,
                 InvalidValueError(
-                    f"line {reader.line_num}", f"is not valid CSV ({error})", _CSV_ALLOWED
+                    f"line {reader.line_num}", f"is not valid CSV ({error})", allowed
                 ),
             )
+
+
+_FIELD_ALLOWED: Final = f"fields of at most {MAX_LINE_CHARACTERS:,} characters (a documented limit)"
+
+
+@contextlib.contextmanager
+def _field_limit() -> Iterator[None]:
+    """Raise the csv module's field limit (131,072) to `MAX_LINE_CHARACTERS` for one read.
+
+    The limit is the csv module's global setting: it is put back afterwards.
+    """
+    previous = csv.field_size_limit(MAX_LINE_CHARACTERS)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _checked_header(header: list[str] | None, rows: _Rows, subject: str) -> list[str]:
@@ -814,54 +962,90 @@ def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(msg)
 
 
+def _json_int(text: str) -> JsonNumber:
+    return JsonNumber(text, integer=True)
+
+
+def _json_float(text: str) -> JsonNumber:
+    return JsonNumber(text, integer=False)
+
+
 _JSON_DECODER: Final = json.JSONDecoder(
-    object_pairs_hook=_json_object, parse_constant=_refuse_constant
+    object_pairs_hook=_json_object,
+    parse_constant=_refuse_constant,
+    parse_int=_json_int,
+    parse_float=_json_float,
 )
 _JSON_KINDS: Final[Mapping[type, str]] = {
     list: "an array",
     str: "a string",
-    int: "a number",
-    float: "a number",
+    JsonNumber: "a number",
     bool: "a boolean",
     type(None): "null",
 }
 
 
+_ASCII_WHITESPACE: Final = " \t\n\r\x0b\x0c"
+_LINE_ALLOWED: Final = f"a line of at most {MAX_LINE_CHARACTERS:,} characters (a documented limit)"
+_KEPT_OF_LONG_LINE: Final = 1000
+
+
 def _read_json_lines(path: Path, rows: _Rows, _subject: str) -> None:
     """Read a JSON Lines log into ``rows``, one object per line; blank lines are skipped."""
-    with path.open(encoding="utf-8-sig") as file:
-        for number, line in enumerate(file, 1):
-            if line.isspace():
-                continue
-            try:
-                record = _JSON_DECODER.decode(line)
-            except ValueError as error:
-                reason = (
-                    f"{error.msg} at column {error.colno}"
-                    if isinstance(error, json.JSONDecodeError)
-                    else str(error)
-                )
-                problem = InvalidValueError(
-                    f"line {number}", f"is not valid JSON ({reason})", _JSON_LINE_ALLOWED
-                )
-                rows.reject(number, {"text": line.rstrip("\r\n")}, [problem])
-                continue
-            if isinstance(record, _RepeatedKeys):
-                problems = [
-                    InvalidValueError(
-                        f"line {number}, {key}", "appears more than once", "each key once per line"
-                    )
-                    for key in record.repeated
-                ]
-                rows.reject(number, record, problems)
-            elif isinstance(record, dict):
-                rows.add(number, record)
-            else:
-                kind = _JSON_KINDS.get(type(record), "a value")
-                problem = InvalidValueError(
-                    f"line {number}", f"is {kind}, not an object", _JSON_LINE_ALLOWED
-                )
-                rows.reject(number, {"text": line.rstrip("\r\n")}, [problem])
+    with io.TextIOWrapper(open_regular(path, "a log"), encoding="utf-8-sig") as file:
+        number = 0
+        while line := file.readline(MAX_LINE_CHARACTERS + 1):
+            number += 1
+            if len(line) > MAX_LINE_CHARACTERS and not line.endswith("\n"):
+                _skip_rest_of_line(file)
+                problem = InvalidValueError(f"line {number}", "is too long", _LINE_ALLOWED)
+                rows.reject(number, {"text": line[:_KEPT_OF_LONG_LINE]}, [problem])
+            elif line.strip(_ASCII_WHITESPACE):  # only ASCII whitespace is a blank line
+                _read_json_line(line, number, rows)
+
+
+def _skip_rest_of_line(file: io.TextIOWrapper) -> None:
+    while (part := file.readline(MAX_LINE_CHARACTERS)) and not part.endswith("\n"):
+        pass
+
+
+def _read_json_line(line: str, number: int, rows: _Rows) -> None:
+    """Read one line of a JSON Lines log into ``rows``: a row, or a rejected line."""
+    try:
+        record = _JSON_DECODER.decode(line)
+    except RecursionError:
+        problem = InvalidValueError(
+            f"line {number}", "is nested too deeply to read", "JSON nested a few levels deep"
+        )
+        rows.reject(number, {"text": line.rstrip("\r\n")[:_KEPT_OF_LONG_LINE]}, [problem])
+        return
+    except ValueError as error:
+        reason = (
+            f"{error.msg} at column {error.colno}"
+            if isinstance(error, json.JSONDecodeError)
+            else str(error)
+        )
+        problem = InvalidValueError(
+            f"line {number}", f"is not valid JSON ({reason})", _JSON_LINE_ALLOWED
+        )
+        rows.reject(number, {"text": line.rstrip("\r\n")}, [problem])
+        return
+    if isinstance(record, _RepeatedKeys):
+        problems = [
+            InvalidValueError(
+                f"line {number}, {key}", "appears more than once", "each key once per line"
+            )
+            for key in record.repeated
+        ]
+        rows.reject(number, record, problems)
+    elif isinstance(record, dict):
+        rows.add(number, record)
+    else:
+        kind = _JSON_KINDS.get(type(record), "a value")
+        problem = InvalidValueError(
+            f"line {number}", f"is {kind}, not an object", _JSON_LINE_ALLOWED
+        )
+        rows.reject(number, {"text": line.rstrip("\r\n")}, [problem])
 
 
 _READERS: Final[Mapping[str, Callable[[Path, _Rows, str], None]]] = {
@@ -941,8 +1125,9 @@ def read_interactions(
         InteractionLogError: with ``errors="raise"``, if any row is bad, listing
             every problem of every row as ``line 7, csat: ...``. In both modes, if
             the file cannot be read as a whole: a required column is missing from
-            the header (path ``header``), the CSV quoting is broken, or the file
-            is not UTF-8.
+            the header (path ``header``), the CSV quoting is broken, a CSV field
+            is over 1 MiB, the file is not UTF-8, or it is not a regular file
+            (a directory, a FIFO, a device).
         InvalidValueError: for another extension, or another value of ``errors``.
         OSError: if the file cannot be opened.
 
@@ -978,6 +1163,8 @@ def read_interactions(
         reader(file, rows, subject)
     except UnicodeDecodeError:
         rows.fail(subject, _undecodable(file))
+    except InvalidValueError as error:  # not a regular file: a FIFO, a device, a folder
+        raise InteractionLogError(f"{path} cannot be read", [error]) from None
     return rows.finish(subject, errors)
 
 

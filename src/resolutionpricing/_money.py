@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import decimal
 import enum
+import re
 from decimal import Decimal
 from typing import Final
 
 from resolutionpricing._currencies import MINOR_UNITS, REFUSED_CODES
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, shown
 
 __all__ = [
     "ARITHMETIC",
@@ -20,13 +21,23 @@ __all__ = [
 ]
 
 ARITHMETIC: Final = decimal.Context(
-    prec=60,
+    prec=80,
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 """The context every calculation runs in, so a caller's ``decimal`` settings never
-change a result. 60 digits hold any realistic invoice exactly; every rounding
-to money still names its own mode."""
+change a result; every rounding to money still names its own mode.
+
+Why 80 digits make every sum and product exact: every number is below 10^18
+with at most 12 decimal places (`to_decimal`), so at most 30 digits. A
+quantity times a price is below 10^36 with at most 24 places: 60 digits. A
+schedule has at most 1,000 tiers (`MAX_ITEMS`), so the sum of its products and
+flat fees is below 1,001 * 10^36 < 10^40, still with 24 places: 64 digits. The
+lines of an invoice are rounded to at most 3 places before they are summed,
+and there are at most a few thousand of them, so the subtotal has at most
+47 digits, and the tax (subtotal times a rate of 12 places) at most 62. Only
+divisions (pro-rata units, rates) are inexact, and each is rounded at once to
+4 places with its mode named."""
 
 _ZERO: Final = Decimal(0)
 _MAX_DIGITS: Final = 18
@@ -35,6 +46,14 @@ such numbers with `_MAX_PLACES` places each still fits `ARITHMETIC` exactly."""
 _MAX_PLACES: Final = 12
 _SMALLEST: Final = Decimal(1).scaleb(-_MAX_PLACES)
 _DECIMAL_HINT: Final = 'use a Decimal, an int or a decimal string such as "0.99"'
+_TEXT_HINT: Final = _DECIMAL_HINT + ', in ASCII digits without "_"'
+# ASCII digits only: Decimal() itself also reads "4_000" and Arabic-Indic digits.
+_NUMBER_TEXT: Final = re.compile(
+    r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII
+).fullmatch
+_NOT_FINITE_TEXT: Final = re.compile(
+    r"\s*[+-]?(?:s?nan\d*|inf|infinity)\s*", re.ASCII | re.IGNORECASE
+).fullmatch
 
 
 class Rounding(enum.Enum):
@@ -82,42 +101,60 @@ def to_decimal(value: object, path: str = "", *, minimum: Decimal | None = None)
         >>> to_decimal(0.99, "unit_price")
         Traceback (most recent call last):
         ...
-        resolutionpricing._errors.InvalidTypeError: unit_price: 0.99 is a float, which cannot hold money exactly; use a Decimal, an int or a decimal string such as "0.99"
+        resolutionpricing.InvalidTypeError: unit_price: 0.99 is a float, which cannot hold money exactly; use a Decimal, an int or a decimal string such as "0.99"
     """
     if isinstance(value, bool):
-        raise InvalidTypeError(path, f"{value!r} is a bool", _DECIMAL_HINT)
+        raise InvalidTypeError(path, f"{shown(value)} is a bool", _DECIMAL_HINT)
     if isinstance(value, float):
         raise InvalidTypeError(
-            path, f"{value!r} is a float, which cannot hold money exactly", _DECIMAL_HINT
+            path, f"{shown(value)} is a float, which cannot hold money exactly", _DECIMAL_HINT
         )
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except decimal.InvalidOperation:
-            raise InvalidValueError(path, f"{value!r} is not a number", _DECIMAL_HINT) from None
+        number = _from_text(value, path)
     else:
-        raise InvalidTypeError(path, f"{value!r} is a {type(value).__name__}", _DECIMAL_HINT)
+        raise InvalidTypeError(path, f"{shown(value)} is a {type(value).__name__}", _DECIMAL_HINT)
     if not number.is_finite():
-        raise InvalidValueError(path, f"{value!r} is not a finite number", _DECIMAL_HINT)
+        raise InvalidValueError(path, f"{shown(value)} is not a finite number", _DECIMAL_HINT)
     if number.adjusted() >= _MAX_DIGITS:
         raise InvalidValueError(
-            path, f"{value!r} is too large", f"a number below 10^{_MAX_DIGITS} in size"
+            path, f"{shown(value)} is too large", f"a number below 10^{_MAX_DIGITS} in size"
         )
     return _check_range(number, path, minimum, value)
 
 
+def _from_text(value: str, path: str) -> Decimal:
+    """A decimal written in ASCII digits; NaN and infinity pass, to be refused by name."""
+    if not (_NUMBER_TEXT(value) or _NOT_FINITE_TEXT(value)):
+        raise InvalidValueError(path, f"{shown(value)} is not a number", _TEXT_HINT)
+    try:
+        return Decimal(value.strip(" \t\n\r\f\v"))
+    except decimal.InvalidOperation:  # an exponent beyond what decimal can hold
+        raise InvalidValueError(
+            path, f"{shown(value)} is too large or too small", f"a number below 10^{_MAX_DIGITS}"
+        ) from None
+
+
 def _check_range(number: Decimal, path: str, minimum: Decimal | None, value: object) -> Decimal:
     exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -_MAX_PLACES:
+    if number.is_zero() and isinstance(exponent, int) and not -_MAX_PLACES <= exponent <= 0:
+        # 0E-999999999 is 0 (quantizing it would need a billion digits); 0E+3 is 0.
+        number = _SMALLEST * 0 if exponent < 0 else _ZERO
+    elif number.adjusted() < -_MAX_PLACES:
+        raise InvalidValueError(
+            path,
+            f"{shown(value)} has more than {_MAX_PLACES} decimal places",
+            f"at most {_MAX_PLACES} decimal places",
+        )
+    elif isinstance(exponent, int) and exponent < -_MAX_PLACES:
         shortened = number.quantize(_SMALLEST, rounding=decimal.ROUND_DOWN, context=ARITHMETIC)
         if shortened != number:
             raise InvalidValueError(
                 path,
-                f"{value!r} has more than {_MAX_PLACES} decimal places",
+                f"{shown(value)} has more than {_MAX_PLACES} decimal places",
                 f"at most {_MAX_PLACES} decimal places",
             )
         number = shortened  # only trailing zeros went
@@ -147,9 +184,9 @@ def minor_unit(currency: str) -> int:
         return MINOR_UNITS[currency]
     allowed = "an ISO 4217 currency code such as AED, SAR, KWD, EUR or USD"
     if currency in REFUSED_CODES:
-        problem = f"{currency!r} is a precious metal, fund or testing code, not a currency"
+        problem = f"{shown(currency)} is a precious metal, fund or testing code, not a currency"
         raise InvalidValueError("currency", problem, allowed)
-    raise InvalidValueError("currency", f"{currency!r} is not an ISO 4217 currency", allowed)
+    raise InvalidValueError("currency", f"{shown(currency)} is not an ISO 4217 currency", allowed)
 
 
 def round_money(

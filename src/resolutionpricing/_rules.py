@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice, shown
 
 if TYPE_CHECKING:
     from resolutionpricing._sql import Periods
@@ -27,10 +27,11 @@ __all__ = [
     "parse_window",
 ]
 
-_SHORT = re.compile(r"^\s*(?P<number>\d+)\s*(?P<unit>[smhdw])\s*$")
+_SHORT = re.compile(r"^\s*(?P<number>\d+)\s*(?P<unit>[smhdw])\s*$", re.ASCII)
 _ISO = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$",
+    re.ASCII,
 )
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _WINDOW_HINT = 'a duration such as "48h", "2d", "90m", "3600s", "1w" or ISO 8601 "PT48H"'
@@ -58,8 +59,9 @@ def parse_window(value: object, path: str = "recontact_window") -> timedelta:
             )
         return value
     if not isinstance(value, str):
-        raise InvalidTypeError(path, f"{value!r} is a {type(value).__name__}", _WINDOW_HINT)
-    short = _SHORT.match(value)
+        raise InvalidTypeError(path, f"{shown(value)} is a {type(value).__name__}", _WINDOW_HINT)
+    # ASCII digits only (re.ASCII): "\u0664\u0668h" is not 48 hours.
+    short = _SHORT.fullmatch(value)
     iso = _ISO.match(value.strip().upper())
     try:
         if short:
@@ -73,9 +75,9 @@ def parse_window(value: object, path: str = "recontact_window") -> timedelta:
             return timedelta(**parts)
     except (OverflowError, ValueError):  # beyond timedelta, or an int of over 4300 digits
         raise InvalidValueError(
-            path, f"{value!r} is too long a duration", "a window under 999999999 days"
+            path, f"{shown(value)} is too long a duration", "a window under 999999999 days"
         ) from None
-    raise InvalidValueError(path, f"{value!r} is not a duration", _WINDOW_HINT)
+    raise InvalidValueError(path, f"{shown(value)} is not a duration", _WINDOW_HINT)
 
 
 def format_window(window: timedelta) -> str:
@@ -159,7 +161,7 @@ def _csat(value: object) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidTypeError(
-            "min_csat", f"{value!r} is not a whole number", "an integer from 1 to 5, or None"
+            "min_csat", f"{shown(value)} is not a whole number", "an integer from 1 to 5, or None"
         )
     if not 1 <= value <= 5:
         raise InvalidValueError(
@@ -170,7 +172,7 @@ def _csat(value: object) -> int | None:
 
 def _flag(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise InvalidTypeError(attribute.name, f"{value!r} is not a boolean", "true or false")
+        raise InvalidTypeError(attribute.name, f"{shown(value)} is not a boolean", "true or false")
 
 
 @attrs.frozen(kw_only=True)

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import decimal
 import enum
+import itertools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice, shown
+from resolutionpricing._limits import MAX_ITEMS, check_count
 from resolutionpricing._money import ARITHMETIC, flat_fee_field, to_decimal, unit_price_field
 
 __all__ = ["PricingMode", "Tier", "TierPart", "TierSchedule"]
@@ -132,13 +134,19 @@ def _as_tier(value: object, index: int) -> Tier:
             raise InvalidValueError(
                 f"tiers[{index}]", str(error), "keys up_to, unit_price and flat_fee"
             ) from None
-    raise InvalidTypeError(f"tiers[{index}]", f"{value!r} is not a Tier", "a Tier or a mapping")
+    raise InvalidTypeError(
+        f"tiers[{index}]", f"{shown(value)} is not a Tier", "a Tier or a mapping"
+    )
 
 
 def _tiers(values: Iterable[object]) -> tuple[Tier, ...]:
     if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
-        raise InvalidTypeError("tiers", f"{values!r} is not a sequence of tiers", "a list of Tier")
-    return tuple(_as_tier(value, index) for index, value in enumerate(values))
+        raise InvalidTypeError(
+            "tiers", f"{shown(values)} is not a sequence of tiers", "a list of Tier"
+        )
+    items = list(itertools.islice(values, MAX_ITEMS + 1))
+    check_count(items, "tiers")
+    return tuple(_as_tier(value, index) for index, value in enumerate(items))
 
 
 def tier_problems(tiers: tuple[Tier, ...]) -> list[InvalidValueError]:

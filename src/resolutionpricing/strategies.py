@@ -32,8 +32,14 @@ from fractions import Fraction
 from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ModuleNotFoundError as missing:  # pragma: no cover - the dev extra installs hypothesis
+    message = (
+        "resolutionpricing.strategies needs hypothesis: pip install 'resolutionpricing[strategies]'"
+    )
+    raise ImportError(message, name=missing.name) from missing
 
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import RESERVED_CODES, Contract
@@ -76,7 +82,7 @@ __all__ = [
 _T = TypeVar("_T")
 
 # Sizes: large enough for any real contract, small enough that every sum and
-# product stays exact in the calculator's 60 digits.
+# product stays exact in the calculator's 80 digits.
 _MAX_MONEY: Final = Decimal(1_000_000)
 _MAX_QUANTITY: Final = Decimal(1_000_000)
 _MAX_PRICE: Final = Decimal(1_000)

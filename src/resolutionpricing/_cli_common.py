@@ -1,0 +1,47 @@
+"""What the command line's modules share: argument types and reading the input files."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime
+
+from resolutionpricing._contract import Contract
+from resolutionpricing._errors import InteractionLogError, InvalidValueError, shown
+from resolutionpricing._files import load_contract
+from resolutionpricing._interactions import Interaction, parse_timestamp, read_interactions
+
+__all__ = ["count", "instant", "load", "read_log"]
+
+
+def count(text: str) -> int:
+    # ASCII digits only: int() also reads "1_000" and Arabic-Indic digits.
+    if not re.fullmatch(r"-?[0-9]{1,18}", text.strip(), re.ASCII):
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} is not a whole number; ASCII digits 0-9, at most 18 of them"
+        )
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative; 0 or more")
+    return value
+
+
+def instant(text: str) -> datetime:
+    """``--as-of``: a timestamp of the log's grammar (RFC 3339 with an offset)."""
+    try:
+        return parse_timestamp(text)
+    except InvalidValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def load(contract_path: str) -> Contract:
+    return load_contract(contract_path)
+
+
+def read_log(path: str) -> tuple[Interaction, ...]:
+    """The log, or a bad-input error in the shape of a contract's (summary, then the problem)."""
+    try:
+        return read_interactions(path)
+    except OSError as error:  # missing, a folder, no permission
+        problem = InvalidValueError(path, error.strerror or str(error), "a readable log file")
+        raise InteractionLogError(f"{path} cannot be read", [problem]) from None
