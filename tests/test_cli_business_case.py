@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from resolutionpricing import ScenarioError
 from resolutionpricing._cli import main
+from resolutionpricing.business_case import load_scenario
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -28,10 +31,10 @@ def test_business_case_prints_the_months_and_the_summary(
     assert "amortized_beyond_horizon       3333.56" in out
 
 
-def test_scenario_problems_are_one_located_line(
+def test_scenario_problems_are_listed_with_their_keys(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """A bad key in a scenario file exits 2 with its file and key named."""
+    """A bad key in a scenario file exits 2: the file, then each problem with its key."""
     scenario = tmp_path / "scenario.toml"
     text = Path("examples/business-case/scenario.toml").read_text(encoding="utf-8")
     contract = Path("examples/business-case/contract.toml").resolve()
@@ -40,12 +43,34 @@ def test_scenario_problems_are_one_located_line(
     status, out, err = _run(capsys, "business-case", str(scenario))
     assert (status, out) == (2, "")
     assert err == (
-        f'resolutionpricing: error: {scenario}: ramp.rate: 1.60 is above 1; a rate from 0 to 1, such as "0.60"\n'
+        f"resolutionpricing: error: {scenario} has 1 problem:\n"
+        '  - ramp.rate: 1.60 is above 1; a rate from 0 to 1, such as "0.60"\n'
     )
     scenario.write_text(text.replace("[ramp]", "[ramp]\nscenario = 'mid'"), encoding="utf-8")
     status, _, err = _run(capsys, "business-case", str(scenario))
     assert status == 2
     assert "ramp: gives rate and scenario; exactly one of rate, scenario, rates" in err
+
+
+def test_every_problem_of_a_scenario_is_reported_at_once(tmp_path: Path) -> None:
+    """A bad ramp and a bad forecast in one file: both problems, each with its key."""
+    scenario = tmp_path / "scenario.toml"
+    text = Path("examples/business-case/scenario.toml").read_text(encoding="utf-8")
+    contract = Path("examples/business-case/contract.toml").resolve()
+    text = text.replace('contract = "contract.toml"', f'contract = "{contract}"')
+    text = text.replace('rate = "0.60"', 'rate = "1.60"') + "\n[colours]\n"
+    scenario.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    assert [problem.path for problem in caught.value.problems] == ["colours", "ramp.rate"]
+
+
+def test_a_fifo_scenario_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """A named pipe with no writer is refused at once, as for contract files."""
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioError, match="FIFO"):
+        load_scenario(fifo)
 
 
 def test_pilot_command(capsys: pytest.CaptureFixture[str]) -> None:

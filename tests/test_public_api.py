@@ -62,12 +62,13 @@ EXCEPTIONS = [
 
 
 def test_the_error_classes_are_exported() -> None:
-    """The root, the two leaves and the two groups are public."""
+    """The root, the two leaves and the three groups are public."""
     assert set(EXCEPTIONS) == {
         "ResolutionPricingError",
         "InvalidValueError",
         "InvalidTypeError",
         "ContractError",
+        "ScenarioError",
         "InteractionLogError",
     }
 

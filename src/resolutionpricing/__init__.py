@@ -29,6 +29,7 @@ from resolutionpricing._errors import (
     InvalidTypeError,
     InvalidValueError,
     ResolutionPricingError,
+    ScenarioError,
 )
 from resolutionpricing._fees import (
     Fee,
@@ -176,6 +177,7 @@ __all__ = [
     "InvalidTypeError",
     "ContractError",
     "InteractionLogError",
+    "ScenarioError",
     "__version__",
 ]
 

@@ -21,6 +21,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidValueError",
     "ResolutionPricingError",
+    "ScenarioError",
 ]
 
 _E = TypeVar("_E", bound=enum.Enum)
@@ -228,6 +229,27 @@ class InteractionLogError(_ProblemGroupError):
         ... except InteractionLogError as error:
         ...     print(error.exceptions[0])
         record 1, customer_id: is missing; a non-empty string is required
+    """
+
+
+class ScenarioError(_ProblemGroupError):
+    r"""A business-case scenario file has one or more problems; all are listed.
+
+    Each of ``exceptions`` is an `InvalidValueError` or `InvalidTypeError`
+    whose ``path`` names the key, such as ``ramp.rate``.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from resolutionpricing import ScenarioError
+        >>> from resolutionpricing.business_case import load_scenario
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     scenario = pathlib.Path(folder, "scenario.toml")
+        ...     _ = scenario.write_text("[scenario]\nstart = 2026\n", encoding="utf-8")
+        ...     try:
+        ...         load_scenario(scenario)
+        ...     except ScenarioError as error:
+        ...         print(*(problem.path for problem in error.problems))
+        scenario.contract scenario.start baseline ramp forecast
     """
 
 

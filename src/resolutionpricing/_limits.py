@@ -19,6 +19,7 @@ from typing import Final
 from resolutionpricing._errors import InvalidValueError
 
 __all__ = [
+    "read_small_text",
     "MAX_CONTRACT_BYTES",
     "MAX_ITEMS",
     "MAX_LINE_CHARACTERS",
@@ -127,3 +128,30 @@ def nesting_problem(text: str) -> str | None:
         elif kind == "other":
             dots = 0  # "=", ",", a line break: the run of dotted parts ends
     return None
+
+
+def read_small_text(path: str | os.PathLike[str], what: str, limit: int) -> str:
+    """The UTF-8 text of a regular file of at most ``limit`` bytes (a byte order mark is dropped).
+
+    Raises:
+        InvalidValueError: located at the path, for a file that is not regular,
+            cannot be opened, is over the limit or is not UTF-8.
+    """
+    where = os.fspath(path)
+    try:
+        with open_regular(path, what) as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise InvalidValueError(
+            where, error.strerror or str(error), f"a readable file holding {what}"
+        ) from None
+    if len(data) > limit:
+        raise InvalidValueError(
+            where, f"is over {limit // 1024} KiB", f"{what} of at most {limit // 1024} KiB"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidValueError(
+            where, f"is not UTF-8 text ({error})", f"{what} encoded in UTF-8"
+        ) from None

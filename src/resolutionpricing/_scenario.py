@@ -1,19 +1,19 @@
 """Business-case scenario files: a TOML file naming the contract, the baseline, the ramp and the forecast.
 
 See the scenario reference page (docs/reference/scenario-toml.md) for the
-format. Paths inside the file are relative to the file. Every problem is an
-`InvalidValueError` or `InvalidTypeError` whose path starts with the file
-name and names the key (``scenario.toml: ramp.rate``).
+format. Paths inside the file are relative to the file. Every problem of the
+file is reported at once, in a `ScenarioError` whose problems name their key
+(``ramp.rate``).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from resolutionpricing._business_case import (
     AutomationRamp,
@@ -21,10 +21,13 @@ from resolutionpricing._business_case import (
     CostBaseline,
     VolumeForecast,
 )
-from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError
+from resolutionpricing._errors import InvalidTypeError, InvalidValueError, ScenarioError
 from resolutionpricing._files import load_contract
+from resolutionpricing._limits import MAX_CONTRACT_BYTES, read_small_text
 
 __all__ = ["load_scenario"]
+
+_T = TypeVar("_T")
 
 _TABLES: Final = {
     "scenario": {
@@ -97,7 +100,9 @@ def _base_forecast(table: Mapping[str, Any], folder: Path, months: int) -> Volum
         raise error.at("forecast") from None
 
 
-def _forecast(table: Mapping[str, Any], folder: Path, months: int, start: str) -> VolumeForecast:
+def _forecast(
+    table: Mapping[str, Any], folder: Path, months: int, start: str | None
+) -> VolumeForecast:
     forecast = _base_forecast(table, folder, months)
     if "seasonality" in table:
         try:
@@ -124,57 +129,104 @@ def _forecast(table: Mapping[str, Any], folder: Path, months: int, start: str) -
     return forecast
 
 
-def _case(data: Mapping[str, Any], folder: Path) -> BusinessCase:
+class _Problems:
+    """Collects the problems of a scenario's sections, each located by its key."""
+
+    def __init__(self) -> None:
+        self.found: list[InvalidValueError | InvalidTypeError] = []
+
+    def attempt(self, build: Callable[[], _T]) -> _T | None:
+        """Run ``build``; on a problem, record it and give None."""
+        try:
+            return build()
+        except (InvalidValueError, InvalidTypeError) as error:
+            self.found.append(error)
+        return None
+
+
+def _head(data: Mapping[str, Any]) -> tuple[Mapping[str, Any], str, str]:
     head = _table(data, "scenario")
-    for name in data:
-        if name not in _TABLES:
-            raise InvalidValueError(
-                name, "is not a known table", "the tables are scenario, baseline, ramp, forecast"
-            )
     if not isinstance(head.get("contract"), str):
         raise InvalidValueError(
             "scenario.contract",
             "is missing or not a string",
             "the contract file's path, relative to the scenario",
         )
+    return head, head["contract"], _start(head)
+
+
+def _start(head: Mapping[str, Any]) -> str:
     start = head.get("start")
     if not isinstance(start, str):
         raise InvalidValueError(
             "scenario.start", "is missing or not a string", 'a month such as "2026-07"'
         )
-    contract = load_contract(folder / head["contract"])
-    baseline_table = _table(data, "baseline")
+    return start
+
+
+def _baseline(data: Mapping[str, Any], currency: str | None) -> CostBaseline:
+    table = _table(data, "baseline")
     try:
-        baseline = CostBaseline(
-            baseline_table.get("components"),
-            baseline_table.get("annual_contacts"),
-            baseline_table.get("currency", contract.currency),
+        return CostBaseline(
+            table.get("components"), table.get("annual_contacts"), table.get("currency", currency)
         )
     except (InvalidValueError, InvalidTypeError) as error:
         raise error.at("baseline") from None
-    ramp = _ramp(_table(data, "ramp"))
-    months = head.get("months", 24)
-    forecast = _forecast(
-        _table(data, "forecast"), folder, months if isinstance(months, int) else 24, start
+
+
+def _case(data: Mapping[str, Any], folder: Path) -> BusinessCase:
+    """The scenario's business case; every problem of every section at once, as a `ScenarioError`."""
+    problems = _Problems()
+    for name in data:
+        if name not in _TABLES:
+            problems.found.append(
+                InvalidValueError(
+                    name,
+                    "is not a known table",
+                    "the tables are scenario, baseline, ramp, forecast",
+                )
+            )
+    head = problems.attempt(lambda: _head(data))
+    contract = None if head is None else load_contract(folder / head[1])
+    currency = None if contract is None else contract.currency
+    baseline = problems.attempt(lambda: _baseline(data, currency))
+    ramp = problems.attempt(lambda: _ramp(_table(data, "ramp")))
+    months = head[0].get("months", 24) if head is not None else 24
+    start = head[2] if head is not None else None
+    forecast = problems.attempt(
+        lambda: _forecast(
+            _table(data, "forecast"), folder, months if isinstance(months, int) else 24, start
+        )
     )
+    if (
+        problems.found
+        or head is None
+        or contract is None
+        or baseline is None
+        or ramp is None
+        or forecast is None
+    ):
+        raise ScenarioError("the scenario has problems", problems.found)
     options = {
-        key: head[key]
+        key: head[0][key]
         for key in ("months", "amortize_months", "human_cost_per_contact", "include_tax")
-        if key in head
+        if key in head[0]
     }
     try:
-        return BusinessCase(contract, baseline, ramp, forecast, start=start, **options)
+        return BusinessCase(contract, baseline, ramp, forecast, start=head[2], **options)
     except (InvalidValueError, InvalidTypeError) as error:
         prefix = "" if error.path.startswith(("forecast", "baseline")) else "scenario"
-        raise error.at(prefix) from None
+        raise ScenarioError("the scenario has problems", [error.at(prefix)]) from None
 
 
 def load_scenario(path: str | os.PathLike[str]) -> BusinessCase:
     """Read a business-case scenario file into a `BusinessCase`.
 
+    Only a regular file of at most 256 KiB is read, as for contracts.
+
     Raises:
-        InvalidValueError: (or `InvalidTypeError`) for the first problem, its
-            path naming the file and the key.
+        ScenarioError: listing every problem of the file, each with its key
+            (``ramp.rate``), what was wrong, and what is allowed.
         ContractError: if the contract file it names has problems.
 
     Examples:
@@ -186,18 +238,17 @@ def load_scenario(path: str | os.PathLike[str]) -> BusinessCase:
     file = Path(path)
     source = str(file)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"), parse_float=Decimal)
-    except OSError as error:
-        raise InvalidValueError(
-            source, f"cannot be read ({error.strerror})", "a readable TOML file"
-        ) from None
-    except (UnicodeDecodeError, ValueError) as error:
-        raise InvalidValueError(
-            source, f"is not valid TOML ({error})", "a TOML document in UTF-8"
-        ) from None
+        text = read_small_text(file, "a TOML scenario", MAX_CONTRACT_BYTES)
+        data = tomllib.loads(text, parse_float=Decimal)
+    except InvalidValueError as error:
+        raise ScenarioError(f"{source} cannot be read", [error]) from None
+    except (ValueError, RecursionError) as error:
+        problem = InvalidValueError(source, f"is not valid TOML ({error})", "a TOML document")
+        raise ScenarioError(f"{source} cannot be read", [problem]) from None
     try:
         return _case(data, file.parent)
-    except ContractError:
-        raise
-    except (InvalidValueError, InvalidTypeError) as error:
-        raise type(error)(f"{source}: {error.path}", error.problem, error.allowed) from None
+    except ScenarioError as error:
+        count = len(error.problems)
+        raise ScenarioError(
+            f"{source} has {count} problem{'s' if count != 1 else ''}", list(error.problems)
+        ) from None
