@@ -1,0 +1,122 @@
+"""Every engine of `bill` agrees with the reference run (`decide`, then usage one by one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine_reference import reference_run
+from resolutionpricing import (
+    BillingPeriod,
+    Contract,
+    Interaction,
+    ResolutionRule,
+    bill,
+    load_contract,
+)
+
+START = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)  # October's last evening in Dubai
+CONTRACT = load_contract("examples/contract.toml")
+PERIODS = (BillingPeriod.parse("2026-10"), BillingPeriod.parse("2026-11"))
+_MINUTES = st.sampled_from([0, 0, 1, 5, 30, 60, 61, 120, 600, 1440, 2880, 2890])
+
+_RULES = st.builds(
+    ResolutionRule,
+    recontact_window=st.sampled_from(["0s", "1m", "30m", "1h", "48h"]),
+    recontact_scope=st.sampled_from(["same_conversation", "same_topic", "any_topic"]),
+    cross_channel=st.booleans(),
+    exclude_escalated=st.booleans(),
+    require_confirmation=st.booleans(),
+    min_csat=st.sampled_from([None, 2, 4]),
+    partial=st.sampled_from(["all_or_nothing", "per_topic", "pro_rata", "any"]),
+)
+
+
+@st.composite
+def logs(draw: st.DrawFn) -> list[Interaction]:
+    """Small logs of two customers and two accounts (and rows without one), with ties."""
+    rows = []
+    used: set[tuple[str | None, str]] = set()
+    for _ in range(draw(st.integers(0, 14))):
+        account = draw(st.sampled_from([None, None, "acme", "globex"]))
+        identifier = draw(st.sampled_from([f"c{n}" for n in range(1, 10)]))
+        if (account, identifier) in used:
+            continue
+        used.add((account, identifier))
+        topics = draw(st.lists(st.sampled_from("abc"), min_size=1, max_size=3, unique=True))
+        minutes, length = draw(_MINUTES), draw(st.sampled_from([0, 1, 10, 60]))
+        rows.append(
+            Interaction(
+                id=identifier,
+                customer_id=draw(st.sampled_from(["u1", "u1", "u2"])),
+                channel=draw(st.sampled_from(["chat", "email"])),
+                conversation_id=draw(st.sampled_from(["k1", "k2", identifier])),
+                started_at=START + timedelta(minutes=minutes),
+                ended_at=START + timedelta(minutes=minutes + length),
+                topics=topics,
+                resolved_topics=draw(st.lists(st.sampled_from(topics), unique=True)),
+                escalated=draw(st.booleans()),
+                confirmed=draw(st.sampled_from([None, True, False])),
+                csat=draw(st.sampled_from([None, 1, 3, 5])),
+                account_id=account,
+            )
+        )
+    return rows
+
+
+def _contracts(rule: ResolutionRule, split: str) -> list[Contract]:
+    base = attrs.evolve(CONTRACT, resolution=rule)
+    if split == "one":
+        return [base]
+    return [base, attrs.evolve(base, account_id="acme")]
+
+
+@settings(max_examples=min(settings().max_examples, 200))
+@given(
+    rule=_RULES,
+    rows=logs(),
+    as_of_minutes=st.one_of(st.none(), _MINUTES, st.integers(0, 5000)),
+    split=st.sampled_from(["one", "two"]),
+    reverse=st.booleans(),
+)
+def test_the_reference_engine_agrees_with_decide(
+    rule: ResolutionRule,
+    rows: list[Interaction],
+    as_of_minutes: int | None,
+    split: str,
+    reverse: bool,
+) -> None:
+    """Same decisions, same invoices (JSON and fingerprints) as decide and usage one by one."""
+    as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
+    contracts = _contracts(rule, split)
+    run = bill(contracts, rows[::-1] if reverse else rows, PERIODS, as_of=as_of)
+    invoices, decisions = [], []
+    for contract in sorted(contracts, key=lambda c: (c.account_id is not None, c.account_id or "")):
+        made, decided = reference_run(contract, rows, PERIODS, as_of)
+        invoices.extend(made)
+        decisions.extend(decided)
+    assert run.decisions == tuple(decisions)
+    assert tuple(decisions) == run.decisions
+    assert [invoice.to_json() for invoice in run.invoices] == [i.to_json() for i in invoices]
+
+
+def test_one_customer_one_topic_in_one_window() -> None:
+    """3,000 contacts of one customer about one topic, all in one window: each names one re-contact."""
+    log = [
+        Interaction(
+            id=f"c{n:05}",
+            customer_id="u1",
+            channel="chat",
+            started_at=START + timedelta(seconds=n),
+            ended_at=START + timedelta(seconds=n + 1),
+            topics=["billing"],
+            resolved_topics=["billing"],
+        )
+        for n in range(3000)
+    ]
+    run = bill(attrs.evolve(CONTRACT, resolution=ResolutionRule(recontact_window="30d")), log, PERIODS)
+    assert [len(decision.recontacted_by) for decision in run.decisions] == [1] * 2999 + [0]
+    assert run.decisions[0].recontacted_by == ("c00001",)
