@@ -59,9 +59,7 @@ def reference_run(
         )
         usage = Usage.from_decisions(members_of)
         window = contract.resolution.recontact_window // timedelta(microseconds=1)
-        final = (
-            as_of is not None and not usage.pending and _us(as_of) >= _us(high) + window
-        )
+        final = as_of is not None and not usage.pending and _us(as_of) >= _us(high) + window
         invoices.append(
             price_period(
                 contract,

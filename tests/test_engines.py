@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine_reference import reference_run
+from resolutionpricing._duckdb import interactions_to_arrow
 from resolutionpricing import (
     BillingPeriod,
     Contract,
     Interaction,
     ResolutionRule,
     bill,
+    PauseCap,
     load_contract,
+    read_interactions,
 )
 
 START = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)  # October's last evening in Dubai
@@ -67,8 +71,10 @@ def logs(draw: st.DrawFn) -> list[Interaction]:
     return rows
 
 
-def _contracts(rule: ResolutionRule, split: str) -> list[Contract]:
+def _contracts(rule: ResolutionRule, split: str, pause: Decimal | None) -> list[Contract]:
     base = attrs.evolve(CONTRACT, resolution=rule)
+    if pause is not None:
+        base = attrs.evolve(base, caps=(*base.caps, PauseCap(limit=pause)))
     if split == "one":
         return [base]
     return [base, attrs.evolve(base, account_id="acme")]
@@ -81,6 +87,7 @@ def _contracts(rule: ResolutionRule, split: str) -> list[Contract]:
     as_of_minutes=st.one_of(st.none(), _MINUTES, st.integers(0, 5000)),
     split=st.sampled_from(["one", "two"]),
     reverse=st.booleans(),
+    pause=st.sampled_from([None, Decimal(0), Decimal("1.5"), Decimal(3)]),
 )
 def test_the_reference_engine_agrees_with_decide(
     rule: ResolutionRule,
@@ -88,10 +95,11 @@ def test_the_reference_engine_agrees_with_decide(
     as_of_minutes: int | None,
     split: str,
     reverse: bool,
+    pause: Decimal | None,
 ) -> None:
     """Same decisions, same invoices (JSON and fingerprints) as decide and usage one by one."""
     as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
-    contracts = _contracts(rule, split)
+    contracts = _contracts(rule, split, pause)
     run = bill(contracts, rows[::-1] if reverse else rows, PERIODS, as_of=as_of)
     invoices, decisions = [], []
     for contract in sorted(contracts, key=lambda c: (c.account_id is not None, c.account_id or "")):
@@ -117,6 +125,47 @@ def test_one_customer_one_topic_in_one_window() -> None:
         )
         for n in range(3000)
     ]
-    run = bill(attrs.evolve(CONTRACT, resolution=ResolutionRule(recontact_window="30d")), log, PERIODS)
+    run = bill(
+        attrs.evolve(CONTRACT, resolution=ResolutionRule(recontact_window="30d")), log, PERIODS
+    )
     assert [len(decision.recontacted_by) for decision in run.decisions] == [1] * 2999 + [0]
     assert run.decisions[0].recontacted_by == ("c00001",)
+
+
+@settings(max_examples=min(settings().max_examples, 60))
+@given(
+    rule=_RULES,
+    rows=logs(),
+    as_of_minutes=st.one_of(st.none(), _MINUTES, st.integers(0, 5000)),
+    split=st.sampled_from(["one", "two"]),
+    pause=st.sampled_from([None, Decimal(0), Decimal("1.5"), Decimal(3)]),
+)
+def test_the_duckdb_engine_agrees_with_decide(
+    rule: ResolutionRule,
+    rows: list[Interaction],
+    as_of_minutes: int | None,
+    split: str,
+    pause: Decimal | None,
+) -> None:
+    """bill(engine="duckdb") on an Arrow table: the reference's decisions, invoices and fingerprints."""
+    as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
+    contracts = _contracts(rule, split, pause)
+    run = bill(contracts, interactions_to_arrow(rows), PERIODS, as_of=as_of, engine="duckdb")
+    expected = bill(contracts, rows, PERIODS, as_of=as_of)
+    assert run.decisions == expected.decisions
+    assert [invoice.to_json() for invoice in run.invoices] == [
+        invoice.to_json() for invoice in expected.invoices
+    ]
+    assert run.unbilled == expected.unbilled
+    assert run.decisions_table is not None
+    assert run.decisions_table.num_rows == len(expected.decisions)
+
+
+def test_the_duckdb_engine_bills_the_example_csv_as_the_reference() -> None:
+    """The example log from CSV, in DuckDB: the same October and November invoices."""
+    log = read_interactions("examples/interactions.csv")
+    python = bill(CONTRACT, log, "2026-10..2026-11")
+    duckdb = bill(CONTRACT, "examples/interactions.csv", "2026-10..2026-11", engine="duckdb")
+    assert [i.fingerprint for i in duckdb.invoices] == [i.fingerprint for i in python.invoices]
+    assert [i.to_json() for i in duckdb.invoices] == [i.to_json() for i in python.invoices]
+    assert duckdb.decisions[100] == python.decisions[100]

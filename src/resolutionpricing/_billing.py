@@ -88,12 +88,18 @@ class BillingRun:
     Attributes:
         invoices: one per (contract, billed period), sorted by account id
             (the contract without an account first), then period start.
-        decisions: one per contact of every billed account known at
+        decisions: a sequence (equal to a tuple of the same decisions; a
+            `Decision` is built when one is indexed), one per contact of every billed account known at
             ``as_of``, each with its ``account_id`` and ``period`` (None
             outside every billed period); by account as the invoices, then
             by the contact's (``started_at``, ``id``).
         unbilled: account id (None: the rows without one) to the number of
             its rows, for the accounts no contract bills.
+        decisions_table: with ``engine="duckdb"``, the decisions as a
+            ``pyarrow.Table`` (the columns of `ResolutionRule.to_sql`), and
+            ``decisions`` a sequence over it that builds a `Decision` when
+            one is asked for; None for the Python engine. Not compared by
+            ``==`` (the decisions are).
 
     Examples:
         >>> from resolutionpricing import bill, load_contract, read_interactions
@@ -107,6 +113,7 @@ class BillingRun:
     invoices: tuple[Invoice, ...] = attrs.field(converter=_invoices)
     decisions: Sequence[Decision] = attrs.field(converter=_decisions)
     unbilled: Mapping[str | None, int] = attrs.field(factory=dict)
+    decisions_table: Any = attrs.field(default=None, eq=False, repr=False)
 
     def invoice(self, account_id: str | None, period: BillingPeriod | str) -> Invoice | None:
         """The invoice of ``account_id`` for ``period``, or None if the run has none.
@@ -194,6 +201,8 @@ def bill(
     periods: BillingPeriod | str | Sequence[BillingPeriod | str],
     *,
     as_of: datetime | None = None,
+    engine: str = "python",
+    sorted_by_start: bool = False,
 ) -> BillingRun:
     """Price every contract's periods from one log, deciding each account's contacts once.
 
@@ -207,6 +216,14 @@ def bill(
             period must be of the contracts' cadence.
         as_of: what was known (timezone-aware); contacts starting after it
             are ignored. Defaults to the latest timestamp of the whole log.
+        engine: ``"python"`` (the default: the columnar reference engine,
+            ``log`` an iterable of `Interaction`), or ``"duckdb"``
+            (``resolutionpricing[duckdb]``: ``log`` a ``.csv``, ``.jsonl`` or
+            ``.parquet`` path, a pyarrow Table or a pandas or polars
+            DataFrame, decided in SQL; the run's `BillingRun.decisions_table`
+            holds the decisions as Arrow). Both give the same invoices.
+        sorted_by_start: the log is sorted by ``started_at`` (ties by id):
+            decide it in one streaming pass (see `bill_sorted`).
 
     Returns:
         A `BillingRun`.
@@ -227,12 +244,38 @@ def bill(
     """
     chosen = _checked_contracts(contracts)
     requested = _read_periods(periods)
+    if engine == "duckdb":
+        return _bill_in_duckdb(chosen, log, requested, as_of)
+    if engine != "python":
+        raise InvalidValueError(
+            "engine", f"{engine!r} is not an engine", 'one of "python", "duckdb"'
+        )
+    if sorted_by_start:
+        from resolutionpricing._stream import bill_sorted  # noqa: PLC0415 -- its own module
+
+        return bill_sorted(chosen, log, requested, as_of=as_of)
     check_log(log)  # a path here is a natural mistake: say to read it
     rows = list(log)
     _check_rows(rows)
     known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
     return _bill(
         [(contract, contract.account_id) for contract in chosen], rows, requested, known_at
+    )
+
+
+def _bill_in_duckdb(
+    chosen: list[Contract],
+    source: object,
+    requested: tuple[BillingPeriod, ...],
+    as_of: datetime | None,
+) -> BillingRun:
+    from resolutionpricing._bill_duckdb import ArrowDecisions, bill_duckdb  # noqa: PLC0415
+
+    known_at = None if as_of is None else _check_as_of(as_of)
+    billed = [(contract, _contract_periods(contract, requested)) for contract in chosen]
+    invoices, table, unbilled = bill_duckdb(billed, source, known_at)
+    return BillingRun(
+        invoices=invoices, decisions=ArrowDecisions(table), unbilled=unbilled, decisions_table=table
     )
 
 
@@ -361,9 +404,7 @@ def _bill_account(
         _check_unique(rows)
         decide_columns(contract.resolution, rows, _micros(known_at), assign.at, decisions)
     positions = range(first, len(decisions))
-    return [
-        _price(contract, account, period, decisions, positions, known_at) for period in periods
-    ]
+    return [_price(contract, account, period, decisions, positions, known_at) for period in periods]
 
 
 class _PeriodFinder:

@@ -276,7 +276,9 @@ class _Judge:
         )
         outcome = self.seen.get(key)
         if outcome is None:
-            outcome = self.seen[key] = self._outcome(row, low, left, voided=bool(voided), open_=window_open)
+            outcome = self.seen[key] = self._outcome(
+                row, low, left, voided=bool(voided), open_=window_open
+            )
         return outcome
 
     def _outcome(
