@@ -6,17 +6,21 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine_reference import reference_run
 from resolutionpricing._duckdb import interactions_to_arrow
+from resolutionpricing._stream import stream_decisions
 from resolutionpricing import (
     BillingPeriod,
     Contract,
     Interaction,
+    InteractionLogError,
     ResolutionRule,
     bill,
+    decide,
     PauseCap,
     load_contract,
     read_interactions,
@@ -169,3 +173,79 @@ def test_the_duckdb_engine_bills_the_example_csv_as_the_reference() -> None:
     assert [i.fingerprint for i in duckdb.invoices] == [i.fingerprint for i in python.invoices]
     assert [i.to_json() for i in duckdb.invoices] == [i.to_json() for i in python.invoices]
     assert duckdb.decisions[100] == python.decisions[100]
+
+
+def _sorted(rows: list[Interaction]) -> list[Interaction]:
+    return sorted(rows, key=lambda row: (row.started_at, row.account_id or "", row.id))
+
+
+@settings(max_examples=min(settings().max_examples, 200))
+@given(
+    rule=_RULES,
+    rows=logs(),
+    as_of_minutes=st.one_of(st.none(), _MINUTES, st.integers(0, 5000)),
+    split=st.sampled_from(["one", "two"]),
+    pause=st.sampled_from([None, Decimal(0), Decimal("1.5"), Decimal(3)]),
+)
+def test_streaming_agrees_with_decide(
+    rule: ResolutionRule,
+    rows: list[Interaction],
+    as_of_minutes: int | None,
+    split: str,
+    pause: Decimal | None,
+) -> None:
+    """bill(sorted_by_start=True) on the sorted log: the reference's invoices and decisions."""
+    as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
+    contracts = _contracts(rule, split, pause)
+    log = _sorted(rows)
+    run = bill(contracts, iter(log), PERIODS, as_of=as_of, sorted_by_start=True)
+    expected = bill(contracts, rows, PERIODS, as_of=as_of)
+    assert [invoice.to_json() for invoice in run.invoices] == [
+        invoice.to_json() for invoice in expected.invoices
+    ]
+    assert run.unbilled == expected.unbilled
+    alone = [row for row in log if row.account_id is None]
+    streamed = list(stream_decisions(rule, alone, as_of=as_of or _latest(log)))
+    decided = decide(rule, alone, as_of=as_of or _latest(log)) if alone else ()
+    key = {decision.interaction_id: index for index, decision in enumerate(decided)}
+    assert sorted(streamed, key=lambda decision: key[decision.interaction_id]) == list(decided)
+
+
+def _latest(rows: list[Interaction]) -> datetime | None:
+    return max((max(row.started_at, row.ended_at) for row in rows), default=None)
+
+
+def test_streaming_refuses_an_unsorted_row_with_its_position() -> None:
+    """A row that starts before the previous one is an InteractionLogError at its position."""
+    first, second = (
+        Interaction(
+            id=f"c{n}",
+            customer_id="u1",
+            channel="chat",
+            started_at=START + timedelta(minutes=minutes),
+            ended_at=START + timedelta(minutes=minutes + 1),
+            topics=["a"],
+        )
+        for n, minutes in ((1, 10), (2, 5))
+    )
+    with pytest.raises(InteractionLogError) as caught:
+        bill(CONTRACT, [first, second], PERIODS, sorted_by_start=True)
+    assert "interactions[1]" in str(caught.value.problems[0])
+
+
+def test_streaming_refuses_an_id_repeated_inside_its_window() -> None:
+    """The same id twice while the first one's window is open: refused, with the position."""
+    rows = [
+        Interaction(
+            id="c1",
+            customer_id="u1",
+            channel="chat",
+            started_at=START + timedelta(minutes=minutes),
+            ended_at=START + timedelta(minutes=minutes + 1),
+            topics=["a"],
+        )
+        for minutes in (0, 30)
+    ]
+    with pytest.raises(InteractionLogError, match="not sorted") as caught:
+        bill(CONTRACT, rows, PERIODS, sorted_by_start=True)
+    assert "interactions[1]" in str(caught.value.problems[0])

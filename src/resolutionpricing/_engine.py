@@ -47,7 +47,14 @@ from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._rules import RecontactScope, ResolutionRule
 from resolutionpricing._usage import Usage
 
-__all__ = ["DecisionColumns", "Outcome", "decide_columns", "paused_gc", "usage_of"]
+__all__ = [
+    "DecisionColumns",
+    "Outcome",
+    "decide_columns",
+    "paused_gc",
+    "usage_from_counts",
+    "usage_of",
+]
 
 _ZERO: Final = Decimal(0)
 _NOTHING: Final[frozenset[str]] = frozenset()
@@ -322,6 +329,11 @@ def usage_of(columns: DecisionColumns, positions: range, label: str) -> Usage:
             escalated += rows[position].escalated
             outcome = outcomes[position]
             counts[outcome] = counts.get(outcome, 0) + 1
+    return usage_from_counts(counts, contacts, escalated)
+
+
+def usage_from_counts(counts: dict[Outcome, int], contacts: int, escalated: int) -> Usage:
+    """The `Usage` of a count per outcome: what `Usage.from_decisions` gives, one by one."""
     units = _ZERO
     statuses = dict.fromkeys(DecisionStatus, 0)
     reasons: dict[str, int] = {}
