@@ -220,10 +220,14 @@ def bill(
             ``log`` an iterable of `Interaction`), or ``"duckdb"``
             (``resolutionpricing[duckdb]``: ``log`` a ``.csv``, ``.jsonl`` or
             ``.parquet`` path, a pyarrow Table or a pandas or polars
-            DataFrame, decided in SQL; the run's `BillingRun.decisions_table`
+            DataFrame, decided in SQL; the run's ``decisions_table``
             holds the decisions as Arrow). Both give the same invoices.
         sorted_by_start: the log is sorted by ``started_at`` (ties by id):
-            decide it in one streaming pass (see `bill_sorted`).
+            decide it in one pass that holds only the contacts whose windows
+            are open. A row out of order is an `InteractionLogError` naming its
+            position; ids are checked unique among the open windows only;
+            ``as_of`` defaults to the log's latest timestamp, known at the end;
+            the run's ``decisions`` is empty (they are tallied, not kept).
 
     Returns:
         A `BillingRun`.
