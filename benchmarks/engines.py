@@ -70,7 +70,7 @@ def _run(kind: str, log: str) -> tuple[float, str]:
     elif kind == "csv-stdlib":
         run = bill(contract, read_interactions(log), "2026-10")
     elif kind == "stream":
-        run = bill(contract, _lazy_rows(log), "2026-10", sorted_by_start=True)  # type: ignore[arg-type]
+        run = bill(contract, _lazy_rows(log), "2026-10", sorted_by_start=True)
     else:
         run = bill(contract, log, "2026-10", engine="duckdb")
     seconds = time.perf_counter() - began
@@ -126,7 +126,9 @@ def main() -> None:
     paths = [path for path in PATHS if path in arguments.paths.split(",")]
     if "hand-sql" not in paths:
         paths.append("hand-sql")  # the anchor of every ratio
-    print(f"{'contacts':>10} {'path':>10} {'seconds':>8} {'contacts/s':>11} {'peak MiB':>9} {'ratio':>6}")
+    print(
+        f"{'contacts':>10} {'path':>10} {'seconds':>8} {'contacts/s':>11} {'peak MiB':>9} {'ratio':>6}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(size) for size in arguments.sizes.split(",")):
             log = _generate(Path(folder), size)

@@ -13,10 +13,18 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from resolutionpricing import BillingPeriod, Contract, Decision, DecisionStatus, Interaction
-from resolutionpricing import Invoice, Usage, decide
-from resolutionpricing._caps import PauseCap
+from resolutionpricing import (
+    BillingPeriod,
+    Contract,
+    Decision,
+    DecisionStatus,
+    Interaction,
+    Invoice,
+    Usage,
+    decide,
+)
 from resolutionpricing._calculator import cap_of, price_period
+from resolutionpricing._caps import PauseCap
 from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._periods import zone
 

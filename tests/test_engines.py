@@ -11,20 +11,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine_reference import reference_run
-from resolutionpricing._duckdb import interactions_to_arrow
-from resolutionpricing._stream import stream_decisions
 from resolutionpricing import (
     BillingPeriod,
     Contract,
     Interaction,
     InteractionLogError,
+    PauseCap,
     ResolutionRule,
     bill,
     decide,
-    PauseCap,
     load_contract,
     read_interactions,
 )
+from resolutionpricing._duckdb import interactions_to_arrow
+from resolutionpricing._stream import stream_decisions
 
 START = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)  # October's last evening in Dubai
 CONTRACT = load_contract("examples/contract.toml")
@@ -93,7 +93,7 @@ def _contracts(rule: ResolutionRule, split: str, pause: Decimal | None) -> list[
     reverse=st.booleans(),
     pause=st.sampled_from([None, Decimal(0), Decimal("1.5"), Decimal(3)]),
 )
-def test_the_reference_engine_agrees_with_decide(
+def test_the_reference_engine_agrees_with_decide(  # noqa: PLR0917 -- hypothesis' arguments
     rule: ResolutionRule,
     rows: list[Interaction],
     as_of_minutes: int | None,

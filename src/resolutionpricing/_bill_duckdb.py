@@ -30,6 +30,7 @@ from resolutionpricing._sql import REASON_COLUMNS, usage_over
 from resolutionpricing._usage import Usage
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
     from resolutionpricing._contract import Contract
@@ -142,15 +143,12 @@ def bill_duckdb(
             invoices.extend(
                 _priced(contract, period, usage.get(period.label), known_at) for period in periods
             )
-    if tables:
-        decisions = pyarrow.concat_tables(tables)
-    else:
-        decisions = pyarrow.table({})
+    decisions = pyarrow.concat_tables(tables) if tables else pyarrow.table({})
     return invoices, decisions, unbilled
 
 
 def _decide_account(
-    database: Any,
+    database: duckdb.DuckDBPyConnection,
     selected: str,
     contract: Contract,
     periods: list[BillingPeriod],

@@ -26,10 +26,11 @@ still change from contacts already known.
 from __future__ import annotations
 
 import json
+import os
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -197,7 +198,7 @@ class BillingRun:
 
 def bill(
     contracts: Contract | Iterable[Contract],
-    log: Iterable[Interaction],
+    log: Iterable[Interaction] | str | os.PathLike[str] | object,
     periods: BillingPeriod | str | Sequence[BillingPeriod | str],
     *,
     as_of: datetime | None = None,
@@ -257,9 +258,9 @@ def bill(
     if sorted_by_start:
         from resolutionpricing._stream import bill_sorted  # noqa: PLC0415 -- its own module
 
-        return bill_sorted(chosen, log, requested, as_of=as_of)
+        return bill_sorted(chosen, cast("Iterable[Interaction]", log), requested, as_of=as_of)
     check_log(log)  # a path here is a natural mistake: say to read it
-    rows = list(log)
+    rows = list(cast("Iterable[Interaction]", log))
     _check_rows(rows)
     known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
     return _bill(
@@ -393,7 +394,7 @@ def _bill(
     return BillingRun(invoices=invoices, decisions=decisions, unbilled=unbilled)
 
 
-def _bill_account(
+def _bill_account(  # noqa: PLR0917 -- one account's share of _bill's state
     contract: Contract,
     account: str | None,
     rows: list[Interaction],
@@ -440,7 +441,7 @@ def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def _price(
+def _price(  # noqa: PLR0917 -- one period's share of _bill_account's state
     contract: Contract,
     account: str | None,
     period: BillingPeriod,

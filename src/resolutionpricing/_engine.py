@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
-from typing import Final, overload
+from typing import Final, cast, overload
 
 import attrs
 
@@ -210,15 +210,16 @@ def decide_columns(
     cutoff: int,
     place: Callable[[int], str | None],
     into: DecisionColumns,
-) -> list[tuple[int, int]]:
+) -> None:
     """Decide one account's rows as `decide` would, appending them to ``into`` in canonical order.
 
     ``cutoff`` is ``as_of`` in microseconds; ``place`` gives the period label
-    of an ``ended_at`` in microseconds. Returns each appended contact's
-    (end, start) in microseconds, for the pause cap's order.
+    of an ``ended_at`` in microseconds.
     """
     epoch_starts = [_micros(row.started_at) for row in rows]
-    order, _ = _canonical_order([row.id for row in rows], epoch_starts, cutoff)
+    # One account: its ids alone break ties on the start (typed as _decisions' pairs).
+    ids = cast("list[tuple[str, str]]", [row.id for row in rows])
+    order, _ = _canonical_order(ids, epoch_starts, cutoff)
     known = [rows[row] for row in order]
     starts = [epoch_starts[row] for row in order]
     ends = [_micros(row.ended_at) for row in known]
@@ -251,7 +252,6 @@ def decide_columns(
         into.recontacted_by[base + rank] = tuple(known[other].id for other in sorted(first[rank]))
     into.rows.extend(known)
     into.periods.extend(map(place, ends))
-    return list(zip(ends, starts, strict=True))
 
 
 def _micros(moment: datetime) -> int:

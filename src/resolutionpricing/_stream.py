@@ -60,7 +60,7 @@ _NOTHING: Final[frozenset[str]] = frozenset()
 class _Held:
     """A contact whose decision is not made yet: its re-contacts so far."""
 
-    __slots__ = ("end", "key", "row", "start", "voided", "by")
+    __slots__ = ("by", "end", "key", "row", "start", "voided")
 
     def __init__(self, row: Interaction, key: tuple[int, str, str], end: int) -> None:
         self.row = row
