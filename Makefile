@@ -49,6 +49,7 @@ docs-build: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/engines.py --sizes 10000,100000,1000000
 
 ## fuzz: a long fuzzing campaign of the readers (FUZZ_EXAMPLES per test, default 20000)
 fuzz: $(INSTALLED)

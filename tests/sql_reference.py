@@ -1,24 +1,22 @@
 """The expectations the SQL engines are checked against: `decide`, per account.
 
 Shared by tests/test_sql_engine.py and tests/spark/. `decide` knows no
-accounts yet, so each account's rows are decided on their own (at the whole
-log's cutoff) and merged; and its ``recontacted_by`` still lists every
-re-contact, so the first re-contact of each voided topic (the lead's decision
-1) is worked out here from the same inputs, by a plain scan.
+accounts in the tests' rows (an ``account_id`` attribute), so each account's
+rows are decided on their own (at the whole log's cutoff) and merged; its
+``recontacted_by`` (the first re-contact of each voided topic, the lead's
+decision 1) is compared as it is.
 """
 
 from __future__ import annotations
 
 import decimal
-from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from resolutionpricing import Decision, DecisionStatus, Interaction, ResolutionRule, decide
 from resolutionpricing._money import ARITHMETIC
-from resolutionpricing._rules import RecontactScope
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 REASONS = (
@@ -43,35 +41,6 @@ def account_of(row: Interaction) -> str | None:
     return row.attributes.get("account_id") or None
 
 
-def _first_recontacts(
-    rule: ResolutionRule, row: Interaction, voided: frozenset[str], known: Sequence[Interaction]
-) -> tuple[str, ...]:
-    """The first later-starting contact of each voided topic's group, in (start, id) order.
-
-    ``known`` is the account's known contacts sorted by (start, id).
-    """
-    if not voided:
-        return ()
-
-    def shares(other: Interaction, topic: str | None) -> bool:
-        same = other.customer_id == row.customer_id
-        same = same and (rule.cross_channel or other.channel == row.channel)
-        if rule.recontact_scope is RecontactScope.SAME_CONVERSATION:
-            same = same and other.conversation_id == row.conversation_id
-        return same and (topic is None or topic in other.topics)
-
-    first_later = bisect_right([us(other.started_at) for other in known], us(row.started_at))
-    topics: Iterable[str | None] = (
-        sorted(voided) if rule.recontact_scope is RecontactScope.SAME_TOPIC else [None]
-    )
-    # Scanning in (start, id) order, the first match of each topic comes first.
-    firsts = {
-        next(other for other in known[first_later:] if shares(other, topic)).id: None
-        for topic in topics
-    }
-    return tuple(other.id for other in known[first_later:] if other.id in firsts)
-
-
 def expected_decisions(
     rule: ResolutionRule,
     rows: Sequence[Interaction],
@@ -88,24 +57,16 @@ def expected_decisions(
         by_account[account_of(row)].append(row)
     expected: dict[tuple[str | None, str], dict[str, object]] = {}
     for account, members in by_account.items():
-        known = sorted(
-            (row for row in members if row.started_at <= cutoff),
-            key=lambda row: (us(row.started_at), row.id),
-        )
         by_id = {row.id: row for row in members}
         for decision in decide(rule, members, as_of=cutoff):
             row = by_id[decision.interaction_id]
-            expected[account, decision.interaction_id] = _expected_row(
-                rule, row, decision, known, periods
-            )
+            expected[account, decision.interaction_id] = _expected_row(row, decision, periods)
     return expected
 
 
 def _expected_row(
-    rule: ResolutionRule,
     row: Interaction,
     decision: Decision,
-    known: Sequence[Interaction],
     periods: Sequence[tuple[str, int, int]] | None,
 ) -> dict[str, object]:
     end = us(row.ended_at)
@@ -115,7 +76,7 @@ def _expected_row(
         "units": decision.units,
         "provisional_units": decision.provisional_units,
         "reasons": [reason.value for reason in decision.reasons],
-        "recontacted_by": list(_first_recontacts(rule, row, decision.voided_topics, known)),
+        "recontacted_by": list(decision.recontacted_by),
         "voided_topics": sorted(decision.voided_topics),
         "period": period,
         "start_us": us(row.started_at),

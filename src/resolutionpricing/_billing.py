@@ -26,10 +26,11 @@ still change from contacts already known.
 from __future__ import annotations
 
 import json
+import os
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -41,9 +42,10 @@ from resolutionpricing._decisions import (
     DecisionStatus,
     _check_as_of,
     _check_rows,
+    _check_unique,
     check_log,
-    decide,
 )
+from resolutionpricing._engine import DecisionColumns, decide_columns, paused_gc, usage_of
 from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice
@@ -73,7 +75,10 @@ def _invoices(values: Iterable[Invoice]) -> tuple[Invoice, ...]:
     return tuple(values)
 
 
-def _decisions(values: Iterable[Decision]) -> tuple[Decision, ...]:
+def _decisions(values: Iterable[Decision]) -> Sequence[Decision]:
+    # The engine's columns are kept as they are: a Decision is built when asked for.
+    if isinstance(values, DecisionColumns):
+        return values
     return tuple(values)
 
 
@@ -84,12 +89,18 @@ class BillingRun:
     Attributes:
         invoices: one per (contract, billed period), sorted by account id
             (the contract without an account first), then period start.
-        decisions: one per contact of every billed account known at
+        decisions: a sequence (equal to a tuple of the same decisions; a
+            `Decision` is built when one is indexed), one per contact of every billed account known at
             ``as_of``, each with its ``account_id`` and ``period`` (None
             outside every billed period); by account as the invoices, then
             by the contact's (``started_at``, ``id``).
         unbilled: account id (None: the rows without one) to the number of
             its rows, for the accounts no contract bills.
+        decisions_table: with ``engine="duckdb"``, the decisions as a
+            ``pyarrow.Table`` (the columns of `ResolutionRule.to_sql`), and
+            ``decisions`` a sequence over it that builds a `Decision` when
+            one is asked for; None for the Python engine. Not compared by
+            ``==`` (the decisions are).
 
     Examples:
         >>> from resolutionpricing import bill, load_contract, read_interactions
@@ -101,8 +112,9 @@ class BillingRun:
     """
 
     invoices: tuple[Invoice, ...] = attrs.field(converter=_invoices)
-    decisions: tuple[Decision, ...] = attrs.field(converter=_decisions)
+    decisions: Sequence[Decision] = attrs.field(converter=_decisions)
     unbilled: Mapping[str | None, int] = attrs.field(factory=dict)
+    decisions_table: Any = attrs.field(default=None, eq=False, repr=False)
 
     def invoice(self, account_id: str | None, period: BillingPeriod | str) -> Invoice | None:
         """The invoice of ``account_id`` for ``period``, or None if the run has none.
@@ -186,10 +198,12 @@ class BillingRun:
 
 def bill(
     contracts: Contract | Iterable[Contract],
-    log: Iterable[Interaction],
+    log: Iterable[Interaction] | str | os.PathLike[str] | object,
     periods: BillingPeriod | str | Sequence[BillingPeriod | str],
     *,
     as_of: datetime | None = None,
+    engine: str = "python",
+    sorted_by_start: bool = False,
 ) -> BillingRun:
     """Price every contract's periods from one log, deciding each account's contacts once.
 
@@ -203,6 +217,18 @@ def bill(
             period must be of the contracts' cadence.
         as_of: what was known (timezone-aware); contacts starting after it
             are ignored. Defaults to the latest timestamp of the whole log.
+        engine: ``"python"`` (the default: the columnar reference engine,
+            ``log`` an iterable of `Interaction`), or ``"duckdb"``
+            (``resolutionpricing[duckdb]``: ``log`` a ``.csv``, ``.jsonl`` or
+            ``.parquet`` path, a pyarrow Table or a pandas or polars
+            DataFrame, decided in SQL; the run's ``decisions_table``
+            holds the decisions as Arrow). Both give the same invoices.
+        sorted_by_start: the log is sorted by ``started_at`` (ties by id):
+            decide it in one pass that holds only the contacts whose windows
+            are open. A row out of order is an `InteractionLogError` naming its
+            position; ids are checked unique among the open windows only;
+            ``as_of`` defaults to the log's latest timestamp, known at the end;
+            the run's ``decisions`` is empty (they are tallied, not kept).
 
     Returns:
         A `BillingRun`.
@@ -223,12 +249,38 @@ def bill(
     """
     chosen = _checked_contracts(contracts)
     requested = _read_periods(periods)
+    if engine == "duckdb":
+        return _bill_in_duckdb(chosen, log, requested, as_of)
+    if engine != "python":
+        raise InvalidValueError(
+            "engine", f"{engine!r} is not an engine", 'one of "python", "duckdb"'
+        )
+    if sorted_by_start:
+        from resolutionpricing._stream import bill_sorted  # noqa: PLC0415 -- its own module
+
+        return bill_sorted(chosen, cast("Iterable[Interaction]", log), requested, as_of=as_of)
     check_log(log)  # a path here is a natural mistake: say to read it
-    rows = list(log)
+    rows = list(cast("Iterable[Interaction]", log))
     _check_rows(rows)
     known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
     return _bill(
         [(contract, contract.account_id) for contract in chosen], rows, requested, known_at
+    )
+
+
+def _bill_in_duckdb(
+    chosen: list[Contract],
+    source: object,
+    requested: tuple[BillingPeriod, ...],
+    as_of: datetime | None,
+) -> BillingRun:
+    from resolutionpricing._bill_duckdb import ArrowDecisions, bill_duckdb  # noqa: PLC0415
+
+    known_at = None if as_of is None else _check_as_of(as_of)
+    billed = [(contract, _contract_periods(contract, requested)) for contract in chosen]
+    invoices, table, unbilled = bill_duckdb(billed, source, known_at)
+    return BillingRun(
+        invoices=invoices, decisions=ArrowDecisions(table), unbilled=unbilled, decisions_table=table
     )
 
 
@@ -330,56 +382,34 @@ def _bill(
         if account not in accounts
     }
     invoices: list[Invoice] = []
-    decisions: list[Decision] = []
-    for contract, account in sorted(billed, key=lambda pair: _account_order(pair[1])):
-        periods = _contract_periods(contract, requested)
-        account_invoices, account_decisions = _bill_account(
-            contract, account, by_account.get(account, []), periods, known_at
-        )
-        invoices.extend(account_invoices)
-        decisions.extend(account_decisions)
+    decisions = DecisionColumns()
+    with paused_gc():
+        for contract, account in sorted(billed, key=lambda pair: _account_order(pair[1])):
+            periods = _contract_periods(contract, requested)
+            invoices.extend(
+                _bill_account(
+                    contract, account, by_account.get(account, []), periods, known_at, decisions
+                )
+            )
     return BillingRun(invoices=invoices, decisions=decisions, unbilled=unbilled)
 
 
-def _bill_account(
+def _bill_account(  # noqa: PLR0917 -- one account's share of _bill's state
     contract: Contract,
     account: str | None,
     rows: list[Interaction],
     periods: list[BillingPeriod],
     known_at: datetime | None,
-) -> tuple[list[Invoice], list[Decision]]:
-    """Decide one account's rows once, assign each its period, and price each period."""
-    decided = decide(contract.resolution, rows, as_of=known_at) if rows else ()
-    by_id = {row.id: row for row in rows}
+    decisions: DecisionColumns,
+) -> list[Invoice]:
+    """Decide one account's rows once (the columnar engine), place each in its period, price each."""
     assign = _PeriodFinder(contract, periods)
-    pairs: dict[str, list[tuple[Interaction, Decision]]] = {period.label: [] for period in periods}
-    decisions: list[Decision] = []
-    for decision in decided:
-        interaction = by_id[decision.interaction_id]
-        label = assign(interaction.ended_at)
-        if label is not None:
-            decision = _placed(decision, label)  # noqa: PLW2901 -- the same decision, placed
-            pairs[label].append((interaction, decision))
-        decisions.append(decision)
-    invoices = [
-        _price(contract, account, period, pairs[period.label], known_at) for period in periods
-    ]
-    return invoices, decisions
-
-
-def _placed(decision: Decision, period: str) -> Decision:
-    """The decision with its period: built directly, twice as fast as attrs.evolve per row."""
-    return Decision(
-        interaction_id=decision.interaction_id,
-        status=decision.status,
-        units=decision.units,
-        provisional_units=decision.provisional_units,
-        reasons=decision.reasons,
-        recontacted_by=decision.recontacted_by,
-        voided_topics=decision.voided_topics,
-        account_id=decision.account_id,
-        period=period,
-    )
+    first = len(decisions)
+    if rows and known_at is not None:
+        _check_unique(rows)
+        decide_columns(contract.resolution, rows, _micros(known_at), assign.at, decisions)
+    positions = range(first, len(decisions))
+    return [_price(contract, account, period, decisions, positions, known_at) for period in periods]
 
 
 class _PeriodFinder:
@@ -397,7 +427,10 @@ class _PeriodFinder:
         self.ends = [_micros(end) for _, end in bounds]
 
     def __call__(self, ended_at: datetime) -> str | None:
-        moment = _micros(ended_at)
+        return self.at(_micros(ended_at))
+
+    def at(self, moment: int) -> str | None:
+        """The label of the period containing ``moment`` (microseconds), or None."""
         index = bisect_right(self.starts, moment) - 1
         if index >= 0 and moment < self.ends[index]:
             return self.labels[index]
@@ -408,29 +441,22 @@ def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def _price(
+def _price(  # noqa: PLR0917 -- one period's share of _bill_account's state
     contract: Contract,
     account: str | None,
     period: BillingPeriod,
-    pairs: list[tuple[Interaction, Decision]],
+    decisions: DecisionColumns,
+    positions: range,
     known_at: datetime | None,
 ) -> Invoice:
-    # Chronological order for the pause cap: the last units to end overflow.
-    pairs.sort(
-        key=lambda pair: (
-            pair[0].ended_at.astimezone(UTC),
-            pair[0].started_at.astimezone(UTC),
-            pair[0].id,
-        )
-    )
-    usage = Usage.from_decisions(pairs)
+    usage = usage_of(decisions, positions, period.label)
     return price_period(
         contract,
         period,
         usage=usage,
         final=_final(contract, period, usage, known_at),
         as_of=_shown_as_of(contract, known_at),
-        overflow_from=_first_overflow(contract, pairs),
+        overflow_from=_first_overflow(contract, decisions, positions, period.label),
         account_id=account,
     )
 
@@ -445,17 +471,31 @@ def _final(
     return _micros(known_at) >= _micros(end) + contract.resolution.recontact_window // _MICROSECOND
 
 
-def _first_overflow(contract: Contract, pairs: list[tuple[Interaction, Decision]]) -> str | None:
+def _first_overflow(
+    contract: Contract, decisions: DecisionColumns, positions: range, label: str
+) -> str | None:
+    """The first billable contact past the pause cap, in (ended, started, id) order: sorted only with a cap."""
     pause = cap_of(contract, PauseCap)
     if pause is None:
         return None
+    rows, outcomes, periods = decisions.rows, decisions.outcomes, decisions.periods
+    billable = [
+        position
+        for position in positions
+        if periods[position] == label and outcomes[position].status is DecisionStatus.BILLABLE
+    ]
+    billable.sort(
+        key=lambda position: (
+            _micros(rows[position].ended_at),
+            _micros(rows[position].started_at),
+            rows[position].id,
+        )
+    )
     billed = ARITHMETIC.create_decimal(0)
-    for interaction, decision in pairs:
-        if decision.status is not DecisionStatus.BILLABLE:
-            continue
-        billed = ARITHMETIC.add(billed, decision.units)
+    for position in billable:
+        billed = ARITHMETIC.add(billed, outcomes[position].units)
         if billed > pause.limit:
-            return interaction.id
+            return rows[position].id
     return None
 
 

@@ -158,6 +158,12 @@ def _add_bill_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         action="store_true",
         help="refuse a log with rows that no contract bills (exit 2)",
     )
+    command.add_argument(
+        "--sorted",
+        action="store_true",
+        help="the log is sorted by started_at (ties by account, id): decide it in one streaming"
+        " pass (an unsorted row exits 2); DIR/decisions.csv is then left empty",
+    )
     command.set_defaults(run=_run_bill)
 
 
@@ -331,7 +337,9 @@ def _run_bill(arguments: argparse.Namespace) -> str:
     contracts = [load(path) for path in arguments.contracts]
     folders = [_folder(contract.account_id, index) for index, contract in enumerate(contracts)]
     log = read_log(arguments.log)
-    run = bill(contracts, log, arguments.period, as_of=arguments.as_of)
+    run = bill(
+        contracts, log, arguments.period, as_of=arguments.as_of, sorted_by_start=arguments.sorted
+    )
     for account, rows in run.unbilled.items():
         whose = "rows without an account" if account is None else f"account {account!r}"
         _write(

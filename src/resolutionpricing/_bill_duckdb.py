@@ -1,0 +1,240 @@
+"""``bill(..., engine="duckdb")``: decide in SQL, price each (account, period) in Python.
+
+The log is loaded and checked once (`_duckdb._loaded`: every rule of the
+readers, falling back to them to word the errors); each contract's account is
+decided by ``contract.resolution.to_sql`` at the run's cutoff, and its usage
+per period is added up in SQL (`usage_over`, with the contract's pause cap).
+Only the usage comes back to Python, where `price_period` prices it with
+`Decimal`: so the invoices are those of the reference engine, fingerprints
+included.
+
+The decisions stay in Arrow: `BillingRun.decisions_table` is one
+``pyarrow.Table`` of every billed account's decisions (the columns of
+`ResolutionRule.to_sql`), and `BillingRun.decisions` is `ArrowDecisions`, a
+sequence over that table that builds a `Decision` only when one is indexed or
+iterated (equal to the reference engine's decisions).
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final, overload
+
+from resolutionpricing._caps import PauseCap
+from resolutionpricing._decisions import Decision, DecisionStatus, Reason
+from resolutionpricing._rules import PartialPolicy
+from resolutionpricing._sql import REASON_COLUMNS, usage_over
+from resolutionpricing._usage import Usage
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from resolutionpricing._contract import Contract
+    from resolutionpricing._invoice import Invoice
+    from resolutionpricing._periods import BillingPeriod
+
+__all__ = ["ArrowDecisions", "bill_duckdb"]
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+_WHOLE: Final = Decimal(1)
+_PLACES: Final = Decimal("0.0001")
+
+
+class ArrowDecisions(Sequence[Decision]):
+    """The decisions of an Arrow table, a `Decision` built when one is asked for."""
+
+    __slots__ = ("_columns", "table")
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self._columns: dict[str, list[Any]] | None = None
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Decision: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Decision, ...]: ...
+    def __getitem__(self, index: int | slice) -> Decision | tuple[Decision, ...]:
+        if isinstance(index, slice):
+            return tuple(self._build(position) for position in range(len(self))[index])
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            msg = "decision index out of range"
+            raise IndexError(msg)
+        return self._build(index)
+
+    def __iter__(self) -> Iterator[Decision]:
+        return map(self._build, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(
+            mine == theirs for mine, theirs in zip(self, other, strict=True)
+        )
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"ArrowDecisions({len(self)} decisions)"
+
+    def _build(self, position: int) -> Decision:
+        if self._columns is None:
+            # Converted once, on first use: per-row slices of Arrow are slow.
+            self._columns = self.table.to_pydict()
+        columns = self._columns
+        return Decision(
+            interaction_id=columns["interaction_id"][position],
+            status=DecisionStatus(columns["status"][position]),
+            units=columns["units"][position],
+            provisional_units=columns["provisional_units"][position],
+            reasons=tuple(Reason(reason) for reason in columns["reasons"][position]),
+            recontacted_by=tuple(columns["recontacted_by"][position]),
+            voided_topics=frozenset(columns["voided_topics"][position]),
+            account_id=columns["account_id"][position],
+            period=columns["period"][position],
+        )
+
+
+def bill_duckdb(
+    billed: list[tuple[Contract, list[BillingPeriod]]],
+    source: object,
+    as_of: datetime | None,
+) -> tuple[list[Invoice], pa.Table, dict[str | None, int]]:
+    """The invoices, the decisions table and the unbilled row counts of one DuckDB run."""
+    from resolutionpricing._billing import _account_order  # noqa: PLC0415 -- no import cycle
+    from resolutionpricing._duckdb import _as_of_us, _connect, _loaded, _require, _selected  # noqa: PLC0415
+
+    _, pyarrow = _require()
+    database = _connect()
+    invoices: list[Invoice] = []
+    tables: list[pa.Table] = []
+    with _loaded(database, source) as table:
+        known_at = _as_of_us(as_of)
+        if known_at is None:
+            known_at = database.execute(
+                f"SELECT GREATEST(MAX(start_us), MAX(end_us)) FROM {table}"  # noqa: S608 -- our own table
+            ).fetchall()[0][0]
+        counts = database.execute(
+            f"SELECT account_id, COUNT(*) FROM {table} GROUP BY account_id"  # noqa: S608
+        ).fetchall()
+        accounts = {contract.account_id for contract, _ in billed}
+        unbilled = {
+            account: rows
+            for account, rows in sorted(counts, key=lambda pair: _account_order(pair[0]))
+            if account not in accounts
+        }
+        for contract, periods in sorted(
+            billed, key=lambda pair: _account_order(pair[0].account_id)
+        ):
+            decided, usage = _decide_account(
+                database, _selected(table, [contract.account_id]), contract, periods, known_at
+            )
+            tables.append(decided)
+            invoices.extend(
+                _priced(contract, period, usage.get(period.label), known_at) for period in periods
+            )
+    decisions = pyarrow.concat_tables(tables) if tables else pyarrow.table({})
+    return invoices, decisions, unbilled
+
+
+def _decide_account(
+    database: duckdb.DuckDBPyConnection,
+    selected: str,
+    contract: Contract,
+    periods: list[BillingPeriod],
+    known_at: int | None,
+) -> tuple[pa.Table, dict[str | None, dict[str, Any]]]:
+    """One account's decisions (Arrow) and its usage rows by period label."""
+    from resolutionpricing._calculator import cap_of  # noqa: PLC0415 -- no import cycle
+    from resolutionpricing._duckdb import _TABLE_COUNTER  # noqa: PLC0415
+
+    bounds = []
+    for period in periods:
+        start, end = period.bounds(contract.timezone)
+        bounds.append((period.label, _micros(start), _micros(end)))
+    _TABLE_COUNTER[0] += 1
+    decided = f"resolutionpricing_decided_{_TABLE_COUNTER[0]}"
+    database.execute(
+        f"CREATE TEMP TABLE {decided} AS "
+        + contract.resolution.to_sql(selected, as_of_us=known_at, periods=bounds)
+    )
+    try:
+        table = database.sql(f"SELECT * FROM {decided}").to_arrow_table()  # noqa: S608
+        pause = cap_of(contract, PauseCap)
+        result = database.execute(
+            usage_over(decided, pause_limit=None if pause is None else pause.limit)
+        )
+        names = [column[0] for column in result.description or ()]
+        usage = {
+            row["period"]: row
+            for row in (dict(zip(names, values, strict=True)) for values in result.fetchall())
+        }
+    finally:
+        database.execute(f"DROP TABLE IF EXISTS {decided}")
+    return table, usage
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _usage(contract: Contract, row: dict[str, Any] | None) -> Usage:
+    """The usage of one SQL row: units with the exponent the reference sum has."""
+    if row is None:
+        return Usage(
+            billable_units=Decimal(0),
+            escalated=0,
+            contacts=0,
+            billable_interactions=0,
+            pending=0,
+            not_billable_interactions=0,
+            not_billable={},
+        )
+    units: Decimal = row["billable_units"]
+    # A sum of whole units (every policy but pro rata, or nothing billed) is
+    # whole in the reference engine; pro rata units have 4 places.
+    pro_rata = contract.resolution.partial is PartialPolicy.PRO_RATA
+    exponent = _PLACES if pro_rata and row["billable_interactions"] else _WHOLE
+    units = units.quantize(exponent, rounding=decimal.ROUND_HALF_UP)  # exact: never rounds
+    return Usage(
+        billable_units=units,
+        escalated=row["escalated"],
+        contacts=row["contacts"],
+        billable_interactions=row["billable_interactions"],
+        pending=row["pending"],
+        not_billable_interactions=row["not_billable_interactions"],
+        not_billable={
+            column.removeprefix("not_billable_"): row[column]
+            for column in REASON_COLUMNS
+            if row[column]
+        },
+    )
+
+
+def _priced(
+    contract: Contract, period: BillingPeriod, row: dict[str, Any] | None, known_at: int | None
+) -> Invoice:
+    from resolutionpricing._billing import _final, _shown_as_of  # noqa: PLC0415 -- no import cycle
+    from resolutionpricing._calculator import price_period  # noqa: PLC0415
+
+    moment = None if known_at is None else _EPOCH + known_at * _MICROSECOND
+    usage = _usage(contract, row)
+    return price_period(
+        contract,
+        period,
+        usage=usage,
+        final=_final(contract, period, usage, moment),
+        as_of=_shown_as_of(contract, moment),
+        overflow_from=None if row is None else row["overflow_from"],
+        account_id=contract.account_id,
+    )

@@ -1,0 +1,251 @@
+"""Every engine of `bill` agrees with the reference run (`decide`, then usage one by one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine_reference import reference_run
+from resolutionpricing import (
+    BillingPeriod,
+    Contract,
+    Interaction,
+    InteractionLogError,
+    PauseCap,
+    ResolutionRule,
+    bill,
+    decide,
+    load_contract,
+    read_interactions,
+)
+from resolutionpricing._duckdb import interactions_to_arrow
+from resolutionpricing._stream import stream_decisions
+
+START = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)  # October's last evening in Dubai
+CONTRACT = load_contract("examples/contract.toml")
+PERIODS = (BillingPeriod.parse("2026-10"), BillingPeriod.parse("2026-11"))
+_MINUTES = st.sampled_from([0, 0, 1, 5, 30, 60, 61, 120, 600, 1440, 2880, 2890])
+
+_RULES = st.builds(
+    ResolutionRule,
+    recontact_window=st.sampled_from(["0s", "1m", "30m", "1h", "48h"]),
+    recontact_scope=st.sampled_from(["same_conversation", "same_topic", "any_topic"]),
+    cross_channel=st.booleans(),
+    exclude_escalated=st.booleans(),
+    require_confirmation=st.booleans(),
+    min_csat=st.sampled_from([None, 2, 4]),
+    partial=st.sampled_from(["all_or_nothing", "per_topic", "pro_rata", "any"]),
+)
+
+
+@st.composite
+def logs(draw: st.DrawFn) -> list[Interaction]:
+    """Small logs of two customers and two accounts (and rows without one), with ties."""
+    rows = []
+    used: set[tuple[str | None, str]] = set()
+    for _ in range(draw(st.integers(0, 14))):
+        account = draw(st.sampled_from([None, None, "acme", "globex"]))
+        identifier = draw(st.sampled_from([f"c{n}" for n in range(1, 10)]))
+        if (account, identifier) in used:
+            continue
+        used.add((account, identifier))
+        topics = draw(st.lists(st.sampled_from("abc"), min_size=1, max_size=3, unique=True))
+        minutes, length = draw(_MINUTES), draw(st.sampled_from([0, 1, 10, 60]))
+        rows.append(
+            Interaction(
+                id=identifier,
+                customer_id=draw(st.sampled_from(["u1", "u1", "u2"])),
+                channel=draw(st.sampled_from(["chat", "email"])),
+                conversation_id=draw(st.sampled_from(["k1", "k2", identifier])),
+                started_at=START + timedelta(minutes=minutes),
+                ended_at=START + timedelta(minutes=minutes + length),
+                topics=topics,
+                resolved_topics=draw(st.lists(st.sampled_from(topics), unique=True)),
+                escalated=draw(st.booleans()),
+                confirmed=draw(st.sampled_from([None, True, False])),
+                csat=draw(st.sampled_from([None, 1, 3, 5])),
+                account_id=account,
+            )
+        )
+    return rows
+
+
+def _contracts(rule: ResolutionRule, split: str, pause: Decimal | None) -> list[Contract]:
+    base = attrs.evolve(CONTRACT, resolution=rule)
+    if pause is not None:
+        base = attrs.evolve(base, caps=(*base.caps, PauseCap(limit=pause)))
+    if split == "one":
+        return [base]
+    return [base, attrs.evolve(base, account_id="acme")]
+
+
+@settings(max_examples=min(settings().max_examples, 200))
+@given(
+    rule=_RULES,
+    rows=logs(),
+    as_of_minutes=st.one_of(st.none(), _MINUTES, st.integers(0, 5000)),
+    split=st.sampled_from(["one", "two"]),
+    reverse=st.booleans(),
+    pause=st.sampled_from([None, Decimal(0), Decimal("1.5"), Decimal(3)]),
+)
+def test_the_reference_engine_agrees_with_decide(  # noqa: PLR0917 -- hypothesis' arguments
+    rule: ResolutionRule,
+    rows: list[Interaction],
+    as_of_minutes: int | None,
+    split: str,
+    reverse: bool,
+    pause: Decimal | None,
+) -> None:
+    """Same decisions, same invoices (JSON and fingerprints) as decide and usage one by one."""
+    as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
+    contracts = _contracts(rule, split, pause)
+    run = bill(contracts, rows[::-1] if reverse else rows, PERIODS, as_of=as_of)
+    invoices, decisions = [], []
+    for contract in sorted(contracts, key=lambda c: (c.account_id is not None, c.account_id or "")):
+        made, decided = reference_run(contract, rows, PERIODS, as_of)
+        invoices.extend(made)
+        decisions.extend(decided)
+    assert run.decisions == tuple(decisions)
+    assert tuple(decisions) == run.decisions
+    assert [invoice.to_json() for invoice in run.invoices] == [i.to_json() for i in invoices]
+
+
+def test_one_customer_one_topic_in_one_window() -> None:
+    """3,000 contacts of one customer about one topic, all in one window: each names one re-contact."""
+    log = [
+        Interaction(
+            id=f"c{n:05}",
+            customer_id="u1",
+            channel="chat",
+            started_at=START + timedelta(seconds=n),
+            ended_at=START + timedelta(seconds=n + 1),
+            topics=["billing"],
+            resolved_topics=["billing"],
+        )
+        for n in range(3000)
+    ]
+    run = bill(
+        attrs.evolve(CONTRACT, resolution=ResolutionRule(recontact_window="30d")), log, PERIODS
+    )
+    assert [len(decision.recontacted_by) for decision in run.decisions] == [1] * 2999 + [0]
+    assert run.decisions[0].recontacted_by == ("c00001",)
+
+
+@settings(max_examples=min(settings().max_examples, 60))
+@given(
+    rule=_RULES,
+    rows=logs(),
+    as_of_minutes=st.one_of(st.none(), _MINUTES, st.integers(0, 5000)),
+    split=st.sampled_from(["one", "two"]),
+    pause=st.sampled_from([None, Decimal(0), Decimal("1.5"), Decimal(3)]),
+)
+def test_the_duckdb_engine_agrees_with_decide(
+    rule: ResolutionRule,
+    rows: list[Interaction],
+    as_of_minutes: int | None,
+    split: str,
+    pause: Decimal | None,
+) -> None:
+    """bill(engine="duckdb") on an Arrow table: the reference's decisions, invoices and fingerprints."""
+    as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
+    contracts = _contracts(rule, split, pause)
+    run = bill(contracts, interactions_to_arrow(rows), PERIODS, as_of=as_of, engine="duckdb")
+    expected = bill(contracts, rows, PERIODS, as_of=as_of)
+    assert run.decisions == expected.decisions
+    assert [invoice.to_json() for invoice in run.invoices] == [
+        invoice.to_json() for invoice in expected.invoices
+    ]
+    assert run.unbilled == expected.unbilled
+    assert run.decisions_table is not None
+    assert run.decisions_table.num_rows == len(expected.decisions)
+
+
+def test_the_duckdb_engine_bills_the_example_csv_as_the_reference() -> None:
+    """The example log from CSV, in DuckDB: the same October and November invoices."""
+    log = read_interactions("examples/interactions.csv")
+    python = bill(CONTRACT, log, "2026-10..2026-11")
+    duckdb = bill(CONTRACT, "examples/interactions.csv", "2026-10..2026-11", engine="duckdb")
+    assert [i.fingerprint for i in duckdb.invoices] == [i.fingerprint for i in python.invoices]
+    assert [i.to_json() for i in duckdb.invoices] == [i.to_json() for i in python.invoices]
+    assert duckdb.decisions[100] == python.decisions[100]
+
+
+def _sorted(rows: list[Interaction]) -> list[Interaction]:
+    return sorted(rows, key=lambda row: (row.started_at, row.account_id or "", row.id))
+
+
+@settings(max_examples=min(settings().max_examples, 200))
+@given(
+    rule=_RULES,
+    rows=logs(),
+    as_of_minutes=st.one_of(st.none(), _MINUTES, st.integers(0, 5000)),
+    split=st.sampled_from(["one", "two"]),
+    pause=st.sampled_from([None, Decimal(0), Decimal("1.5"), Decimal(3)]),
+)
+def test_streaming_agrees_with_decide(
+    rule: ResolutionRule,
+    rows: list[Interaction],
+    as_of_minutes: int | None,
+    split: str,
+    pause: Decimal | None,
+) -> None:
+    """bill(sorted_by_start=True) on the sorted log: the reference's invoices and decisions."""
+    as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
+    contracts = _contracts(rule, split, pause)
+    log = _sorted(rows)
+    run = bill(contracts, iter(log), PERIODS, as_of=as_of, sorted_by_start=True)
+    expected = bill(contracts, rows, PERIODS, as_of=as_of)
+    assert [invoice.to_json() for invoice in run.invoices] == [
+        invoice.to_json() for invoice in expected.invoices
+    ]
+    assert run.unbilled == expected.unbilled
+    alone = [row for row in log if row.account_id is None]
+    streamed = list(stream_decisions(rule, alone, as_of=as_of or _latest(log)))
+    decided = decide(rule, alone, as_of=as_of or _latest(log)) if alone else ()
+    key = {decision.interaction_id: index for index, decision in enumerate(decided)}
+    assert sorted(streamed, key=lambda decision: key[decision.interaction_id]) == list(decided)
+
+
+def _latest(rows: list[Interaction]) -> datetime | None:
+    return max((max(row.started_at, row.ended_at) for row in rows), default=None)
+
+
+def test_streaming_refuses_an_unsorted_row_with_its_position() -> None:
+    """A row that starts before the previous one is an InteractionLogError at its position."""
+    first, second = (
+        Interaction(
+            id=f"c{n}",
+            customer_id="u1",
+            channel="chat",
+            started_at=START + timedelta(minutes=minutes),
+            ended_at=START + timedelta(minutes=minutes + 1),
+            topics=["a"],
+        )
+        for n, minutes in ((1, 10), (2, 5))
+    )
+    with pytest.raises(InteractionLogError) as caught:
+        bill(CONTRACT, [first, second], PERIODS, sorted_by_start=True)
+    assert "interactions[1]" in str(caught.value.problems[0])
+
+
+def test_streaming_refuses_an_id_repeated_inside_its_window() -> None:
+    """The same id twice while the first one's window is open: refused, with the position."""
+    rows = [
+        Interaction(
+            id="c1",
+            customer_id="u1",
+            channel="chat",
+            started_at=START + timedelta(minutes=minutes),
+            ended_at=START + timedelta(minutes=minutes + 1),
+            topics=["a"],
+        )
+        for minutes in (0, 30)
+    ]
+    with pytest.raises(InteractionLogError, match="not sorted") as caught:
+        bill(CONTRACT, rows, PERIODS, sorted_by_start=True)
+    assert "interactions[1]" in str(caught.value.problems[0])
