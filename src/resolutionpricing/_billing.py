@@ -476,7 +476,14 @@ def _shown_as_of(contract: Contract, known_at: datetime | None) -> datetime | No
 def _latest(rows: list[Interaction]) -> datetime | None:
     if not rows:
         return None
-    return max(max(row.started_at.astimezone(UTC), row.ended_at.astimezone(UTC)) for row in rows)
+    return max(
+        max(
+            row.started_at.astimezone(UTC),
+            row.ended_at.astimezone(UTC),
+            (row.logged_at or row.ended_at).astimezone(UTC),
+        )
+        for row in rows
+    )
 
 
 def _checked_contracts(contracts: Contract | Iterable[Contract]) -> list[Contract]:
