@@ -15,7 +15,19 @@ one-account, one-period case. The steps:
    contact's ``ended_at``, as an instant, in the contract's time zone (None
    when that period is not billed);
 6. each (account, period) is tallied into a `Usage` and priced by
-   `price_period`.
+   `price_period`;
+7. with ``issued=``, each earlier issued period of an account is recomputed
+   and its difference from what has been billed for it, with ``audits=``
+   each audit credit, is carried onto the account's current invoice (the
+   latest period the run bills for it; see `resolutionpricing._carry`).
+
+Late data. With ``logged_at`` in the log, rows logged after ``as_of`` are
+ignored, so re-running an old invoice with its ``as_of`` gives the same
+invoice whatever was added since.
+
+Provisional. With ``[billing] pending = "bill_provisionally"`` pending
+contacts bill their provisional units and the invoice is ``provisional``;
+it is still not final.
 
 Final. An invoice is final when ``as_of`` is at or after the period's end
 (an instant in the contract's time zone) plus the rule's re-contact window,
@@ -33,7 +45,10 @@ from typing import Any, Final
 
 import attrs
 
+from resolutionpricing._adjustment import Adjustment
+from resolutionpricing._billing_clause import PendingBilling
 from resolutionpricing._calculator import cap_of, price_period
+from resolutionpricing._carry import Carried, checked_adjustments, checked_invoices
 from resolutionpricing._caps import PauseCap
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import (
@@ -190,6 +205,8 @@ def bill(
     periods: BillingPeriod | str | Sequence[BillingPeriod | str],
     *,
     as_of: datetime | None = None,
+    issued: Iterable[Invoice] = (),
+    audits: Iterable[Adjustment] = (),
 ) -> BillingRun:
     """Price every contract's periods from one log, deciding each account's contacts once.
 
@@ -201,8 +218,21 @@ def bill(
             (``"2026-07..2026-12"``, both ends included), or a sequence of
             them; each contract bills those that overlap its term. Every
             period must be of the contracts' cadence.
-        as_of: what was known (timezone-aware); contacts starting after it
-            are ignored. Defaults to the latest timestamp of the whole log.
+        as_of: what was known (timezone-aware); contacts starting after it,
+            and rows logged after it (``logged_at``), are ignored. Defaults
+            to the latest timestamp of the whole log.
+        issued: every invoice issued so far for the accounts (`Invoice`,
+            such as read back with `Invoice.from_json`). Each earlier period
+            is recomputed from this log at ``as_of``, and its difference
+            from what has been billed for it (its invoice and the
+            corrections carried since) goes on the account's current
+            invoice, the latest period the run bills for it, as a
+            ``prior_period_adjustment:<period>`` line with the `Adjustment`
+            in its `CarriedAdjustmentDetails`; tax is the current invoice's.
+            An issued invoice of a period the run bills is refused.
+        audits: audit credits (`audit_credit`), each carried onto its
+            account's current invoice as an ``audit_credit:<period>`` line
+            (unless an issued invoice already carries it).
 
     Returns:
         A `BillingRun`.
@@ -228,7 +258,12 @@ def bill(
     _check_rows(rows)
     known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
     return _bill(
-        [(contract, contract.account_id) for contract in chosen], rows, requested, known_at
+        [(contract, contract.account_id) for contract in chosen],
+        rows,
+        requested,
+        known_at,
+        checked_invoices(issued, "issued"),
+        checked_adjustments(audits, "audits"),
     )
 
 
@@ -319,6 +354,8 @@ def _bill(
     rows: list[Interaction],
     requested: tuple[BillingPeriod, ...],
     known_at: datetime | None,
+    issued: list[Invoice] | None = None,
+    audits: list[Adjustment] | None = None,
 ) -> BillingRun:
     by_account: dict[str | None, list[Interaction]] = {}
     for row in rows:
@@ -329,12 +366,20 @@ def _bill(
         for account, found in sorted(by_account.items(), key=lambda item: _account_order(item[0]))
         if account not in accounts
     }
+    for audit in audits or ():
+        if audit.account_id not in accounts:
+            raise InvalidValueError(
+                "audits",
+                f"the audit credit for {audit.period} is of {_shown_account(audit.account_id)}, which the run does not bill",
+                "audit credits of the accounts billed",
+            )
     invoices: list[Invoice] = []
     decisions: list[Decision] = []
     for contract, account in sorted(billed, key=lambda pair: _account_order(pair[1])):
         periods = _contract_periods(contract, requested)
+        carried = Carried.of(contract, account, periods, issued or [], audits or [])
         account_invoices, account_decisions = _bill_account(
-            contract, account, by_account.get(account, []), periods, known_at
+            contract, account, by_account.get(account, []), periods, known_at, carried
         )
         invoices.extend(account_invoices)
         decisions.extend(account_decisions)
@@ -345,12 +390,15 @@ def _bill_account(
     contract: Contract,
     account: str | None,
     rows: list[Interaction],
-    periods: list[BillingPeriod],
+    billed: list[BillingPeriod],
     known_at: datetime | None,
+    carried: Carried,
 ) -> tuple[list[Invoice], list[Decision]]:
-    """Decide one account's rows once, assign each its period, and price each period."""
+    """Decide one account's rows once, assign each its period, price each, carry corrections."""
     decided = decide(contract.resolution, rows, as_of=known_at) if rows else ()
     by_id = {row.id: row for row in rows}
+    earlier = carried.earlier()  # the issued periods recomputed for their corrections
+    periods = sorted({*billed, *earlier})
     assign = _PeriodFinder(contract, periods)
     pairs: dict[str, list[tuple[Interaction, Decision]]] = {period.label: [] for period in periods}
     decisions: list[Decision] = []
@@ -361,9 +409,13 @@ def _bill_account(
             decision = _placed(decision, label)  # noqa: PLW2901 -- the same decision, placed
             pairs[label].append((interaction, decision))
         decisions.append(decision)
-    invoices = [
-        _price(contract, account, period, pairs[period.label], known_at) for period in periods
-    ]
+    priced = {
+        period.label: _price(contract, account, period, pairs[period.label], known_at)
+        for period in periods
+    }
+    invoices = [priced[period.label] for period in billed]
+    if invoices:
+        invoices[-1] = carried.onto(invoices[-1], priced)
     return invoices, decisions
 
 
@@ -423,16 +475,20 @@ def _price(
             pair[0].id,
         )
     )
-    usage = Usage.from_decisions(pairs)
-    return price_period(
+    provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
+    usage = Usage.from_decisions(pairs, provisional=provisional)
+    invoice = price_period(
         contract,
         period,
         usage=usage,
         final=_final(contract, period, usage, known_at),
         as_of=_shown_as_of(contract, known_at),
-        overflow_from=_first_overflow(contract, pairs),
+        overflow_from=_first_overflow(contract, pairs, provisional=provisional),
         account_id=account,
     )
+    if provisional and usage.pending:
+        return attrs.evolve(invoice, provisional=True)
+    return invoice
 
 
 def _final(
@@ -445,15 +501,21 @@ def _final(
     return _micros(known_at) >= _micros(end) + contract.resolution.recontact_window // _MICROSECOND
 
 
-def _first_overflow(contract: Contract, pairs: list[tuple[Interaction, Decision]]) -> str | None:
+def _first_overflow(
+    contract: Contract, pairs: list[tuple[Interaction, Decision]], *, provisional: bool
+) -> str | None:
     pause = cap_of(contract, PauseCap)
     if pause is None:
         return None
     billed = ARITHMETIC.create_decimal(0)
     for interaction, decision in pairs:
-        if decision.status is not DecisionStatus.BILLABLE:
+        if decision.status is DecisionStatus.BILLABLE:
+            units = decision.units
+        elif provisional and decision.status is DecisionStatus.PENDING:
+            units = decision.provisional_units
+        else:
             continue
-        billed = ARITHMETIC.add(billed, decision.units)
+        billed = ARITHMETIC.add(billed, units)
         if billed > pause.limit:
             return interaction.id
     return None
