@@ -48,8 +48,8 @@ import attrs
 from resolutionpricing._adjustment import Adjustment
 from resolutionpricing._billing_clause import PendingBilling
 from resolutionpricing._calculator import cap_of, price_period
-from resolutionpricing._carry import Carried, checked_adjustments, checked_invoices
 from resolutionpricing._caps import PauseCap
+from resolutionpricing._carry import Carried, checked_adjustments, checked_invoices
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import (
     Decision,
@@ -349,7 +349,7 @@ def calculate_run(
     return _bill([(contract, account)], rows, (resolved,), known_at)
 
 
-def _bill(
+def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
     billed: list[tuple[Contract, str | None]],
     rows: list[Interaction],
     requested: tuple[BillingPeriod, ...],
@@ -386,7 +386,7 @@ def _bill(
     return BillingRun(invoices=invoices, decisions=decisions, unbilled=unbilled)
 
 
-def _bill_account(
+def _bill_account(  # noqa: PLR0917 -- one account's share of the run
     contract: Contract,
     account: str | None,
     rows: list[Interaction],

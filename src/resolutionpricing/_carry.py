@@ -47,7 +47,9 @@ def checked_invoices(values: Iterable[Invoice], path: str) -> list[Invoice]:
     seen: dict[tuple[str | None, str], int] = {}
     for index, invoice in enumerate(invoices):
         if not isinstance(invoice, Invoice):
-            raise InvalidTypeError(f"{path}[{index}]", f"{invoice!r} is not an Invoice", "Invoice objects")
+            raise InvalidTypeError(
+                f"{path}[{index}]", f"{invoice!r} is not an Invoice", "Invoice objects"
+            )
         first = seen.setdefault((invoice.account_id, invoice.period.label), index)
         if first != index:
             raise InvalidValueError(
@@ -61,7 +63,9 @@ def checked_invoices(values: Iterable[Invoice], path: str) -> list[Invoice]:
 def checked_adjustments(values: Iterable[Adjustment], path: str) -> list[Adjustment]:
     given: object = values
     if isinstance(given, (str, bytes, Adjustment)) or not isinstance(given, Iterable):
-        raise InvalidTypeError(path, f"{given!r} is not a list of adjustments", "a list of Adjustment")
+        raise InvalidTypeError(
+            path, f"{given!r} is not a list of adjustments", "a list of Adjustment"
+        )
     adjustments = list(given)
     for index, adjustment in enumerate(adjustments):
         if not isinstance(adjustment, Adjustment):
@@ -134,9 +138,12 @@ class Carried:
         for carrier in sorted(self.issued, key=lambda invoice: invoice.period):
             for line in carrier.lines:
                 details = line.details
-                if line.code == PRIOR and isinstance(details, CarriedAdjustmentDetails):
-                    if details.adjustment.period == period.label:
-                        billed = billed.apply(details.adjustment)
+                if (
+                    line.code == PRIOR
+                    and isinstance(details, CarriedAdjustmentDetails)
+                    and details.adjustment.period == period.label
+                ):
+                    billed = billed.apply(details.adjustment)
         return billed
 
     def _prior_line(self, period: BillingPeriod, recomputed: Invoice) -> LineItem | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 from collections.abc import Sequence
-from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,9 @@ from resolutionpricing._audit import (
     audit_sample,
     strata_by,
 )
-from resolutionpricing._billing import calculate_invoice
+from resolutionpricing._billing import calculate_invoice, calculate_run
 from resolutionpricing._contract import Contract
-from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
+from resolutionpricing._decisions import Decision, DecisionStatus, Reason
 from resolutionpricing._errors import InvalidValueError
 from resolutionpricing._files import load_contract
 from resolutionpricing._interactions import Interaction, read_interactions
@@ -104,10 +103,13 @@ def run_audit(arguments: argparse.Namespace) -> str:
 def _period_rows(
     contract: Contract, log: Sequence[Interaction], period: str
 ) -> tuple[dict[str, Interaction], list[Decision]]:
-    # SEAM (issue 8): decisions carry their period; until then it is the period of ended_at.
-    start, end = contract.period(period).bounds(contract.timezone)
-    rows = {row.id: row for row in log if start <= row.ended_at.astimezone(UTC) < end}
-    decisions = [d for d in decide(contract.resolution, log) if d.interaction_id in rows]
+    # The run's decisions carry their period: the one rule of period assignment.
+    label = contract.period(period).label
+    run = calculate_run(contract, log, label)
+    decisions = [decision for decision in run.decisions if decision.period == label]
+    chosen = {decision.interaction_id for decision in decisions}
+    account = run.invoices[0].account_id
+    rows = {row.id: row for row in log if row.account_id == account and row.id in chosen}
     return rows, decisions
 
 
@@ -115,7 +117,13 @@ def _run_sample(contract: Contract, arguments: argparse.Namespace) -> str:
     log = read_interactions(arguments.interactions)
     rows, decisions = _period_rows(contract, log, arguments.period)
     strata = None if arguments.strata is None else strata_by(log, arguments.strata)
-    sample = audit_sample(decisions, arguments.size, seed=arguments.seed, strata=strata)
+    sample = audit_sample(
+        decisions,
+        arguments.size,
+        seed=arguments.seed,
+        strata=strata,
+        pending=contract.billing.pending,
+    )
     label = contract.period(arguments.period).label
     _write_sample(Path(arguments.out), sample, rows, label)
     lines = [

@@ -13,8 +13,8 @@ from typing import Any
 import attrs
 
 from resolutionpricing._audit_clause import AuditClause
-from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._automation import AutomationBand, band_problems
+from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract_view import contract_html, contract_text
 from resolutionpricing._errors import (

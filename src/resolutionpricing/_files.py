@@ -26,8 +26,8 @@ import attrs
 import tomli_w
 
 from resolutionpricing._audit_clause import AuditClause
-from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._automation import AutomationBand
+from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
 from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError, shown

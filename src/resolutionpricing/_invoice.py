@@ -531,7 +531,9 @@ class CarriedAdjustmentDetails:
         fields = _Fields(data, path, ("adjustment",))
         value = fields.data["adjustment"]
         if not isinstance(value, Mapping):
-            raise InvalidTypeError(f"{path}.adjustment", f"{value!r} is not an object", "a JSON object")
+            raise InvalidTypeError(
+                f"{path}.adjustment", f"{value!r} is not an object", "a JSON object"
+            )
         try:
             return cls(adjustment=Adjustment.from_dict(value))
         except (InvalidValueError, InvalidTypeError) as error:

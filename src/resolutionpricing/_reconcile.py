@@ -124,15 +124,25 @@ def _by_key(decisions: Iterable[Decision], label: str) -> dict[_Key, Decision]:
 
 
 def _changes(before: dict[_Key, Decision], after: dict[_Key, Decision]) -> list[ContactChange]:
-    keys = sorted(set(before) | set(after), key=lambda key: (key[0] is not None, key[0] or "", key[1]))
+    keys = sorted(
+        set(before) | set(after), key=lambda key: (key[0] is not None, key[0] or "", key[1])
+    )
     changes = []
     for key in keys:
         old, new = before.get(key), after.get(key)
-        if old is not None and new is not None and (old.status, old.units) == (new.status, new.units):
+        if (
+            old is not None
+            and new is not None
+            and (old.status, old.units) == (new.status, new.units)
+        ):
             continue
         changes.append(
             ContactChange(
-                account_id=key[0], interaction_id=key[1], why=_why(old, new), issued=old, recomputed=new
+                account_id=key[0],
+                interaction_id=key[1],
+                why=_why(old, new),
+                issued=old,
+                recomputed=new,
             )
         )
     return changes
