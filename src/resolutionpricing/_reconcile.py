@@ -41,7 +41,8 @@ def reconcile(
         issued: the invoice sent.
         recomputed: the same account, contract and period priced again.
         issued_decisions: the decisions behind ``issued`` (a `BillingRun`'s
-            decisions; those of other periods are left out).
+            decisions: when any carries a period, only those of the
+            invoice's period are compared).
         recomputed_decisions: the decisions behind ``recomputed``. With
             both, the adjustment lists every contact whose status or units
             changed (`ContactChange`).
@@ -115,11 +116,17 @@ def _changed_lines(issued: Invoice, recomputed: Invoice) -> list[AdjustmentLine]
 
 
 def _by_key(decisions: Iterable[Decision], label: str) -> dict[_Key, Decision]:
-    """The period's decisions by (account, id); those placed in another period are left out."""
+    """The period's decisions by (account, id).
+
+    A run's decisions carry their period: only the period's are kept. Without
+    any period (decided by `decide` alone), all of them are the period's.
+    """
+    given = list(decisions)
+    placed = any(decision.period is not None for decision in given)
     return {
         (decision.account_id, decision.interaction_id): decision
-        for decision in decisions
-        if decision.period in {None, label}
+        for decision in given
+        if not placed or decision.period == label
     }
 
 
