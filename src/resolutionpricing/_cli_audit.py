@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from resolutionpricing._adjustment import Adjustment
 from resolutionpricing._audit import (
     AuditEstimate,
     AuditSample,
@@ -86,6 +87,12 @@ def add_audit_parser(commands: Any) -> None:  # noqa: ANN401  (argparse's privat
     estimate.add_argument("sample", metavar="SAMPLE", help="the reviewed sample CSV")
     estimate.add_argument("--invoice", default=None, help="the period's invoice JSON")
     estimate.add_argument("--log", default=None, help="the log, to recompute the period's invoice")
+    estimate.add_argument(
+        "--credit-out",
+        metavar="FILE",
+        default=None,
+        help="write the credit's adjustment JSON, for bill --audit",
+    )
     estimate.add_argument(
         "--method", choices=("wilson", "clopper_pearson"), default="wilson", help="the interval"
     )
@@ -283,6 +290,8 @@ def _run_estimate(contract: Contract, arguments: argparse.Namespace) -> str:
         lines.append("credit: the contract has no [audit] clause")
     else:
         credit = audit_credit(contract, estimate, invoice)
+        if arguments.credit_out is not None:
+            _write_credit(Path(arguments.credit_out), credit)
         clause = contract.audit
         rule = f"basis {clause.basis.value}, tolerance {format_decimal(clause.tolerance)}"
         if credit.is_empty:
@@ -298,6 +307,15 @@ def _run_estimate(contract: Contract, arguments: argparse.Namespace) -> str:
                 f"  tax {format_decimal(credit.tax_difference)}, total {format_decimal(credit.total_difference)}"
             )
     return "\n".join(lines) + "\n"
+
+
+def _write_credit(path: Path, credit: Adjustment) -> None:
+    try:
+        path.write_text(credit.to_json() + "\n", encoding="utf-8")
+    except OSError as error:
+        raise InvalidValueError(
+            "--credit-out", f"{path} cannot be written ({error.strerror})", "a writable file path"
+        ) from None
 
 
 def _estimate_lines(estimate: AuditEstimate, period: str) -> list[str]:
