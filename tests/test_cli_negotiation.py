@@ -50,11 +50,16 @@ def test_offers_csv_has_one_row_per_offer_and_period(capsys: pytest.CaptureFixtu
         ["offers", LOG, OFFERS[0], "--period", "2026-13"],
     ],
 )
-def test_bad_input_exits_2_with_one_line(
+def test_bad_input_exits_2_with_one_message(
     arguments: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A missing file, a period outside the term, a bad label: exit 2, one line on stderr."""
+    """A missing file, a period outside the term, a bad label: exit 2, one message, no traceback.
+
+    The message is one line, or for a file a summary line and its problems
+    indented below it, as for every command.
+    """
     assert main(arguments) == 2
     error = capsys.readouterr().err
     assert error.startswith("resolutionpricing: error: ")
-    assert error.count("\n") == 1
+    assert "Traceback" not in error
+    assert all(line.startswith("  - ") for line in error.splitlines()[1:])

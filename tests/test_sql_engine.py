@@ -233,17 +233,18 @@ def test_a_naive_arrow_timestamp_is_refused() -> None:
     assert [problem.path for problem in caught.value.problems] == ["record 1, started_at"]
 
 
-def test_an_iso_form_the_fast_path_does_not_parse_is_read_by_the_python_reader(
+def test_a_form_outside_the_grammar_is_refused_as_the_python_reader_refuses_it(
     tmp_path: Path,
 ) -> None:
-    """A basic-format offset (+0400) is valid ISO 8601: decided, at the right instant."""
+    """A basic-format offset (+0400) is not RFC 3339: the same located error as the reader's."""
     log = tmp_path / "log.csv"
     log.write_text(
         f"{HEADER}\nc1,u1,chat,2026-10-01T13:00:00+0400,2026-10-01T09:05:00Z,a,a,false,,\n",
         encoding="utf-8",
     )
-    (row,) = decide_duckdb(ResolutionRule(), log, connection=CONNECTION).decisions.to_pylist()
-    assert row["start_us"] == us(START)
+    with pytest.raises(InteractionLogError) as caught:
+        decide_duckdb(ResolutionRule(), log, connection=CONNECTION)
+    assert [problem.path for problem in caught.value.problems] == ["line 2, started_at"]
 
 
 def test_a_repeated_id_within_an_account_is_refused(tmp_path: Path) -> None:

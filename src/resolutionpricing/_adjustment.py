@@ -291,7 +291,7 @@ class Adjustment:
             >>> Adjustment.from_dict({"currency": "AED", "period": "2026-10", "lines": [], "tax_difference": "0", "total_difference": "1.00"})
             Traceback (most recent call last):
             ...
-            resolutionpricing._errors.InvalidValueError: total_difference: 1.00 is not the lines' differences plus the tax difference (0); figures that add up
+            resolutionpricing.InvalidValueError: total_difference: 1.00 is not the lines' differences plus the tax difference (0); figures that add up
         """
         if not isinstance(data, Mapping):
             raise InvalidTypeError("adjustment", f"{data!r} is not a mapping", "a JSON object")

@@ -369,7 +369,7 @@ def strata_by(interactions: Iterable[Interaction], column: str) -> dict[Decision
         >>> strata_by(read_interactions("examples/interactions.csv"), "colour")
         Traceback (most recent call last):
         ...
-        resolutionpricing._errors.InvalidValueError: strata: 'colour' is not a column of the log; a field of Interaction (account_id, channel, confirmed, conversation_id, csat, customer_id, ended_at, escalated, id, resolved_topics, started_at, topics) or an attribute of the log (region)
+        resolutionpricing.InvalidValueError: strata: 'colour' is not a column of the log; a field of Interaction (account_id, channel, confirmed, conversation_id, csat, customer_id, ended_at, escalated, id, resolved_topics, started_at, topics) or an attribute of the log (region)
     """
     rows = list(interactions)
     fields = sorted(field.name for field in attrs.fields(Interaction) if field.name != "attributes")
@@ -467,6 +467,7 @@ class AuditStratumEstimate:
 
     Examples:
         >>> from resolutionpricing import AuditStratumEstimate
+        >>> from decimal import Decimal
         >>> AuditStratumEstimate(name="chat", population=10, weight=Decimal(1), size=0,
         ...     failures=0, rate=None, lower=None, upper=None).rate is None
         True
@@ -507,6 +508,7 @@ class AuditEstimate:
 
     Examples:
         >>> from resolutionpricing import AuditEstimate
+        >>> from decimal import Decimal
         >>> AuditEstimate(method="wilson", confidence=Decimal("0.95"), size=20, failures=2,
         ...     rate=Decimal("0.1"), lower=Decimal("0.027866"), upper=Decimal("0.301034"),
         ...     effective_size=Decimal(20), strata=()).over_billing is None

@@ -71,7 +71,7 @@ class AuditClause:
         >>> AuditClause(tolerance="1.5")
         Traceback (most recent call last):
         ...
-        resolutionpricing._errors.InvalidValueError: tolerance: 1.5 is 100 % or more; a fraction from 0 up to 1, such as "0.02"
+        resolutionpricing.InvalidValueError: tolerance: 1.5 is 100 % or more; a fraction from 0 up to 1, such as "0.02"
     """
 
     basis: AuditBasis = attrs.field(default=AuditBasis.POINT, converter=_basis)

@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples:
         >>> from resolutionpricing._cli import main
         >>> main(["quote", "examples/contract.toml", "--period", "2026-10", "--resolutions", "12000", "--format", "json"])
-        {"as_of":null,...,"total":"42787.50"}
+        {"account_id":null,"as_of":null,...,"total":"42787.50"}
         0
     """
     arguments = _parser().parse_args(argv)

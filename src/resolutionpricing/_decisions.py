@@ -229,7 +229,7 @@ class Decision:
             >>> Decision.from_dict({"interaction_id": "c1", "status": "maybe"})
             Traceback (most recent call last):
             ...
-            resolutionpricing._errors.InvalidValueError: decision.status: 'maybe' is not allowed; one of "billable", "not_billable", "pending"
+            resolutionpricing.InvalidValueError: decision.status: 'maybe' is not allowed; one of "billable", "not_billable", "pending"
         """
         return _decision_from_dict(data)
 

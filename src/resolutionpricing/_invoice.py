@@ -844,7 +844,7 @@ class Invoice:
             >>> Invoice.from_dict({**invoice.to_dict(), "total": "1.00"})
             Traceback (most recent call last):
             ...
-            resolutionpricing._errors.InvalidValueError: invoice.total: 1.00 is not subtotal + tax (42787.50); the figures of the invoice must add up
+            resolutionpricing.InvalidValueError: invoice.total: 1.00 is not subtotal + tax (42787.50); the figures of the invoice must add up
         """
         return _invoice_from_dict(data)
 

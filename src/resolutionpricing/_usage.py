@@ -226,7 +226,7 @@ class Usage:
             ...                  "containment_rate": "0.9", "overflow_units": "0"})
             Traceback (most recent call last):
             ...
-            resolutionpricing._errors.InvalidValueError: counts.containment_rate: '0.9' is not what the counts give (0.5); the rate of the counts, to 4 places
+            resolutionpricing.InvalidValueError: counts.containment_rate: '0.9' is not what the counts give (0.5); the rate of the counts, to 4 places
         """
         if not isinstance(data, Mapping):
             raise InvalidTypeError("counts", f"{data!r} is not a mapping", "a mapping")
