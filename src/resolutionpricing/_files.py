@@ -1,8 +1,9 @@
 """Contract files: TOML in (every problem at once, with its path), TOML out.
 
 A contract file has the tables ``[contract]``, ``[resolution]`` (optional;
-the `ResolutionRule` defaults apply), ``[pricing]`` and ``[audit]``
-(optional: the audit credit clause), and the arrays of
+the `ResolutionRule` defaults apply), ``[pricing]``, ``[audit]``
+(optional: the audit credit clause) and ``[billing]`` (optional: what
+pending contacts bill), and the arrays of
 tables ``[[caps]]`` and ``[[fees]]``, each item with a ``kind``. Numbers are
 read exactly (``parse_float=Decimal``); money may also be written as a string
 (``"3.50"``). Unknown keys are errors: a typo must not silently change a
