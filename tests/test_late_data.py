@@ -405,3 +405,25 @@ def test_an_audit_credit_of_an_account_not_billed_is_refused() -> None:
     credit = attrs.evolve(_credit(contract, october), account_id="other")
     with pytest.raises(InvalidValueError, match="audits"):
         bill(contract, [], "2026-11", as_of=DEC_5, audits=[credit])
+
+
+@settings(max_examples=50)
+@given(logs=late_logs(), more=late_logs())
+def test_each_change_is_carried_once_across_several_cycles(
+    logs: tuple[list[Interaction], list[Interaction]],
+    more: tuple[list[Interaction], list[Interaction]],
+) -> None:
+    """Late data in two waves: November and December together carry October's whole change, once."""
+    contract = make_contract()
+    first, later = logs
+    wave = [attrs.evolve(row, id=f"x{row.id}") for row in more[1]]
+    latest = [*later, *wave]
+    october = bill(contract, first, "2026-10", as_of=datetime(2026, 11, 1, tzinfo=UTC)).invoices[0]
+    november = bill(contract, later, "2026-11", as_of=DEC_5, issued=[october]).invoices[0]
+    december = bill(contract, latest, "2026-12", as_of=JAN_5, issued=[october, november])
+    carried = [
+        amount(invoice, "prior_period_adjustment:2026-10") or Decimal(0)
+        for invoice in (november, december.invoices[0])
+    ]
+    recomputed = calculate_invoice(contract, latest, "2026-10", as_of=JAN_5)
+    assert sum(carried) == recomputed.subtotal - october.subtotal

@@ -369,7 +369,7 @@ def strata_by(interactions: Iterable[Interaction], column: str) -> dict[Decision
         >>> strata_by(read_interactions("examples/interactions.csv"), "colour")
         Traceback (most recent call last):
         ...
-        resolutionpricing.InvalidValueError: strata: 'colour' is not a column of the log; a field of Interaction (account_id, channel, confirmed, conversation_id, csat, customer_id, ended_at, escalated, id, resolved_topics, started_at, topics) or an attribute of the log (region)
+        resolutionpricing.InvalidValueError: strata: 'colour' is not a column of the log; a field of Interaction (account_id, channel, confirmed, conversation_id, csat, customer_id, ended_at, escalated, id, logged_at, resolved_topics, started_at, topics) or an attribute of the log (region)
     """
     rows = list(interactions)
     fields = sorted(field.name for field in attrs.fields(Interaction) if field.name != "attributes")

@@ -416,6 +416,12 @@ def _bill_account(  # noqa: PLR0917 -- one account's share of the run
     invoices = [priced[period.label] for period in billed]
     if invoices:
         invoices[-1] = carried.onto(invoices[-1], priced)
+    elif carried.audits:  # an audit credit must land on an invoice, never vanish
+        raise InvalidValueError(
+            "audits",
+            f"the run bills no period of {_shown_account(account)} to carry its audit credit",
+            "a period of the contract's term",
+        )
     return invoices, decisions
 
 

@@ -587,9 +587,12 @@ class LineItem:
         details: how the amount was reached, exact and unrounded, typed by the
             kind of line (`ResolutionDetails`, `SpendCapDetails`,
             `MinimumCommitmentDetails`, `ImplementationDetails`,
-            `OneTimeFeeDetails`), or None for a line without any.
+            `OneTimeFeeDetails`, `CarriedAdjustmentDetails`), or None for a
+            line without any.
         key: unique within the invoice and stable across recomputations: the
-            code, or ``implementation:<deliverable>`` for a milestone.
+            code, ``implementation:<deliverable>`` for a milestone, or
+            ``prior_period_adjustment:<period>`` / ``audit_credit:<period>``
+            for a carried adjustment.
 
     Examples:
         >>> from decimal import Decimal
