@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from resolutionpricing import Adjustment, Invoice
 from resolutionpricing._cli import main
 
 CONTRACT = "examples/contract.toml"
@@ -97,3 +99,23 @@ def test_bad_input_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "'colour' is not a column of the log" in errors[0]
     assert "size: 0 is below 1" in errors[1]
     assert "is not an audit sample" in errors[2]
+
+
+def test_estimate_reads_the_invoice_a_billing_run_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bill --out, then audit estimate --invoice on its October JSON: the credit of --log, written back."""
+    assert (
+        main(["bill", CONTRACT, "--log", LOG, "--period", "2026-10", "--out", str(tmp_path)]) == 0
+    )
+    (invoice,) = tmp_path.glob("*/2026-10.json")
+    capsys.readouterr()
+    credit = tmp_path / "credit.json"
+    arguments = ["audit", "estimate", CONTRACT, REVIEWED, "--invoice", str(invoice)]
+    assert main([*arguments, "--credit-out", str(credit)]) == 0
+    assert "audit_credit:2026-10 -1618.57 AED" in capsys.readouterr().out
+    adjustment = Adjustment.from_json(credit.read_text(encoding="utf-8"))
+    assert (
+        adjustment.issued_fingerprint == Invoice.from_json(invoice.read_text("utf-8")).fingerprint
+    )
+    assert adjustment.total_difference == Decimal("-1699.50")  # -1618.57 and 5 % tax, -80.93

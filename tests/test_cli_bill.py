@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,42 @@ def test_a_bad_range_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
         "resolutionpricing: error: periods: '2026-12..2026-07' ends before it starts; "
         "a range whose end is on or after its start\n"
     )
+
+
+def _with_late_recontact(tmp_path: Path) -> Path:
+    """The example log with a logged_at column and one late re-contact of c0013339 (31 October)."""
+    lines = (ROOT / "examples" / "interactions.csv").read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",logged_at", *(line + "," for line in lines[1:])]
+    rows.append(
+        "c9000001,u003516,c9000001,chat,2026-11-01T08:00:00Z,2026-11-01T08:06:00Z,"
+        "password_reset,,false,,,UAE,2026-11-20T00:00:00Z"
+    )
+    path = tmp_path / "grown.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_bill_issued_carries_a_late_credit_onto_the_next_invoice(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """October issued at 26,506.34; a late re-contact voids 2.75: November carries -2.75 once."""
+    contract = str(ROOT / "examples" / "contract.toml")
+    log = str(ROOT / "examples" / "interactions.csv")
+    issued, later, last = tmp_path / "oct", tmp_path / "nov", tmp_path / "dec"
+    assert run(capsys, contract, "--log", log, "--period", "2026-10", "--out", str(issued))[0] == 0
+    grown = str(_with_late_recontact(tmp_path))
+    as_of = ["--as-of", "2026-11-20T00:00:00Z"]
+    arguments = [contract, "--log", grown, *as_of, "--issued", str(issued)]
+    assert run(capsys, *arguments, "--period", "2026-11", "--out", str(later))[0] == 0
+    (november_file,) = later.glob("*/2026-11.json")
+    november = Invoice.from_json(november_file.read_text(encoding="utf-8"))
+    line = november.line("prior_period_adjustment:2026-10")
+    assert line is not None
+    assert line.amount == Decimal("-2.75")  # one 2.75 AED resolution of the second tier
+    shutil.copytree(issued, tmp_path / "all", dirs_exist_ok=True)
+    shutil.copytree(later, tmp_path / "all", dirs_exist_ok=True)
+    again = [contract, "--log", grown, *as_of, "--issued", str(tmp_path / "all")]
+    assert run(capsys, *again, "--period", "2026-12", "--out", str(last))[0] == 0
+    (december_file,) = last.glob("*/2026-12.json")
+    december = Invoice.from_json(december_file.read_text(encoding="utf-8"))
+    assert december.line("prior_period_adjustment:2026-10") is None

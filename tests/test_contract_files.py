@@ -262,7 +262,7 @@ def test_floats_in_python_data_are_refused() -> None:
         (
             [("[pricing]", "[pricng]\n[pricing]")],
             [
-                "pricng: is not a known table; the tables are contract, resolution, pricing, caps, fees, audit"
+                "pricng: is not a known table; the tables are contract, resolution, pricing, caps, fees, audit, billing"
             ],
         ),
         (

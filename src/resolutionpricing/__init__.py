@@ -3,7 +3,7 @@
 Everything public is imported here; the modules behind it are private.
 """
 
-from resolutionpricing._adjustment import Adjustment, AdjustmentLine
+from resolutionpricing._adjustment import Adjustment, AdjustmentLine, ContactChange
 from resolutionpricing._audit import (
     AuditEstimate,
     AuditSample,
@@ -18,6 +18,7 @@ from resolutionpricing._audit import (
 from resolutionpricing._audit_clause import AuditBasis, AuditClause
 from resolutionpricing._automation import AutomationBand
 from resolutionpricing._billing import BillingRun, bill, calculate_invoice
+from resolutionpricing._billing_clause import BillingClause, PendingBilling
 from resolutionpricing._calculator import quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._clauses import ClauseFigures, ClauseReport, ClauseRow, compare_clauses
@@ -56,6 +57,7 @@ from resolutionpricing._interactions import (
 )
 from resolutionpricing._invoice import (
     AutomationDetails,
+    CarriedAdjustmentDetails,
     ImplementationDetails,
     Invoice,
     LineDetails,
@@ -70,6 +72,7 @@ from resolutionpricing._invoice import (
 from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._offers import OfferFigures, OfferReport, OfferRow, compare_offers
 from resolutionpricing._periods import BillingPeriod, Cadence
+from resolutionpricing._reconcile import reconcile
 from resolutionpricing._rules import (
     PartialPolicy,
     RecontactScope,
@@ -142,6 +145,7 @@ __all__ = [
     "ImplementationDetails",
     "OneTimeFeeDetails",
     "AutomationDetails",
+    "CarriedAdjustmentDetails",
     "Usage",
     "quote",
     "calculate_invoice",
@@ -171,6 +175,11 @@ __all__ = [
     # billing runs
     "bill",
     "BillingRun",
+    "BillingClause",
+    "PendingBilling",
+    # late data
+    "reconcile",
+    "ContactChange",
     # errors
     "ResolutionPricingError",
     "InvalidValueError",

@@ -1,8 +1,9 @@
 """Adjustments: what changes on an issued invoice, line by line, as a credit or a debit.
 
 An `Adjustment` is the difference between what was billed for a period and
-what should have been: today an audit credit (`resolutionpricing.audit_credit`);
-the same type carries the corrections of late data. Its figures always add
+what should have been: an audit credit (`resolutionpricing.audit_credit`),
+or the corrections of late data (`resolutionpricing.reconcile`), with the
+contacts whose decision changed (`ContactChange`). Its figures always add
 up: each line's ``difference`` is ``recomputed - issued``, and the total
 difference is the sum of the line differences plus the tax difference.
 """
@@ -17,12 +18,17 @@ from typing import Any, Literal
 
 import attrs
 
+from resolutionpricing._decisions import Decision
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
 from resolutionpricing._money import ARITHMETIC, format_decimal, minor_unit, to_decimal
 
-__all__ = ["Adjustment", "AdjustmentLine"]
+__all__ = ["Adjustment", "AdjustmentLine", "ChangeReason", "ContactChange"]
 
 AdjustmentKind = Literal["credit", "debit", "none"]
+ChangeReason = Literal["new_row", "late_recontact", "corrected_row", "removed_row"]
+"""Why a contact's decision changed between an issued invoice and its recomputation."""
+
+_REASONS: tuple[ChangeReason, ...] = ("new_row", "late_recontact", "corrected_row", "removed_row")
 
 
 def _amount(value: object) -> Decimal:
@@ -86,6 +92,86 @@ class AdjustmentLine:
         }
 
 
+def _optional_decision(value: object) -> Decision | None:
+    if value is None or isinstance(value, Decision):
+        return value
+    if isinstance(value, Mapping):
+        return Decision.from_dict(value)
+    raise InvalidTypeError("", f"{value!r} is not a decision", "a Decision, its dict, or None")
+
+
+def _reason(value: object) -> ChangeReason:
+    for reason in _REASONS:
+        if value == reason:
+            return reason
+    raise InvalidValueError("why", f"{value!r} is not a reason", ", ".join(_REASONS))
+
+
+@attrs.frozen(kw_only=True)
+class ContactChange:
+    """One contact whose status or units differ between the issued and the recomputed decisions.
+
+    ``why`` is read from the two decisions: ``new_row`` when only the
+    recomputation has the contact, ``removed_row`` when only the issued
+    decisions have it (also a contact whose corrected ``ended_at`` moved it
+    to another period), ``late_recontact`` when the recomputed decision names
+    a re-contact the issued one did not (a late row voided it), and
+    ``corrected_row`` otherwise (the row itself changed, or its pending
+    window closed differently).
+
+    Attributes:
+        account_id: the contact's account, or None.
+        interaction_id: the contact's id.
+        why: ``new_row``, ``late_recontact``, ``corrected_row`` or ``removed_row``.
+        issued: the decision behind the issued invoice (None for a new row).
+        recomputed: the decision now (None for a removed row).
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from resolutionpricing import ContactChange, Decision, DecisionStatus
+        >>> new = Decision(interaction_id="c9", status=DecisionStatus.BILLABLE, units=Decimal(1), provisional_units=Decimal(1))
+        >>> change = ContactChange(account_id=None, interaction_id="c9", why="new_row", issued=None, recomputed=new)
+        >>> ContactChange.from_dict(change.to_dict()) == change
+        True
+    """
+
+    interaction_id: str
+    why: ChangeReason = attrs.field(converter=_reason)
+    issued: Decision | None = attrs.field(converter=_optional_decision)
+    recomputed: Decision | None = attrs.field(converter=_optional_decision)
+    account_id: str | None = attrs.field(default=None, converter=_optional_text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The change as JSON-safe data, each decision as `Decision.to_dict` (or None)."""
+        return {
+            "account_id": self.account_id,
+            "interaction_id": self.interaction_id,
+            "why": self.why,
+            "issued": None if self.issued is None else self.issued.to_dict(),
+            "recomputed": None if self.recomputed is None else self.recomputed.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> ContactChange:
+        """Read `ContactChange.to_dict` back."""
+        keys = {"account_id", "interaction_id", "why", "issued", "recomputed"}
+        if not isinstance(data, Mapping) or set(data) != keys:
+            raise InvalidValueError(
+                "changes", f"{data!r} is not a change", "an object with " + ", ".join(sorted(keys))
+            )
+        return cls(**data)
+
+
+def _changes(values: Iterable[ContactChange]) -> tuple[ContactChange, ...]:
+    changes = tuple(values)
+    for index, change in enumerate(changes):
+        if not isinstance(change, ContactChange):
+            raise InvalidTypeError(
+                f"changes[{index}]", f"{change!r} is not a ContactChange", "ContactChange items"
+            )
+    return changes
+
+
 def _lines(values: Iterable[AdjustmentLine]) -> tuple[AdjustmentLine, ...]:
     lines = tuple(values)
     for index, line in enumerate(lines):
@@ -117,6 +203,8 @@ class Adjustment:
         issued_fingerprint: the fingerprint of the invoice adjusted, if known.
         recomputed_fingerprint: the fingerprint of the invoice it should have
             been, if there is one (None for an audit credit).
+        changes: with decisions given to `resolutionpricing.reconcile`, each
+            contact whose status or units changed, by (account, id).
 
     Examples:
         >>> from decimal import Decimal
@@ -141,6 +229,7 @@ class Adjustment:
     contract_id: str | None = attrs.field(default=None, converter=_optional_text)
     issued_fingerprint: str | None = attrs.field(default=None, converter=_optional_text)
     recomputed_fingerprint: str | None = attrs.field(default=None, converter=_optional_text)
+    changes: tuple[ContactChange, ...] = attrs.field(default=(), converter=_changes)
 
     def __attrs_post_init__(self) -> None:
         minor_unit(self.currency)
@@ -186,6 +275,7 @@ class Adjustment:
             "total_difference": format_decimal(self.total_difference),
             "issued_fingerprint": self.issued_fingerprint,
             "recomputed_fingerprint": self.recomputed_fingerprint,
+            "changes": [change.to_dict() for change in self.changes],
         }
 
     def to_json(self) -> str:
@@ -212,11 +302,14 @@ class Adjustment:
                 "adjustment", f"unknown keys {unknown}", "the keys of Adjustment.to_dict"
             )
         lines = data.get("lines", [])
-        if not isinstance(lines, list):
-            raise InvalidTypeError("lines", f"{lines!r} is not a list", "a list of lines")
+        changes = data.get("changes", [])
+        for key, value in (("lines", lines), ("changes", changes)):
+            if not isinstance(value, list):
+                raise InvalidTypeError(key, f"{value!r} is not a list", f"a list of {key}")
         adjustment = cls(
-            **{key: data[key] for key in known - {"lines"} if key in data},
+            **{key: data[key] for key in known - {"lines", "changes"} if key in data},
             lines=[AdjustmentLine(**_line(line, index)) for index, line in enumerate(lines)],
+            changes=[ContactChange.from_dict(change) for change in changes],
         )
         for key in ("kind", "is_empty"):
             if key in data and data[key] != getattr(adjustment, key):

@@ -45,9 +45,15 @@ import attrs
 
 from resolutionpricing._adjustment import Adjustment, AdjustmentLine
 from resolutionpricing._audit_clause import AuditBasis
+from resolutionpricing._billing_clause import PendingBilling
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus
-from resolutionpricing._errors import InvalidTypeError, InvalidValueError, ResolutionPricingError
+from resolutionpricing._errors import (
+    InvalidTypeError,
+    InvalidValueError,
+    ResolutionPricingError,
+    parse_choice,
+)
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice
 from resolutionpricing._money import ARITHMETIC, round_money, to_decimal
@@ -93,10 +99,15 @@ def _order(key: DecisionKey) -> tuple[bool, str, str]:
     return (key[0] is not None, key[0] or "", key[1])
 
 
-def _billed(decision: Decision) -> bool:
-    # SEAM (issue 11, late data): with [billing] pending = "bill_provisionally",
-    # pending decisions bill their provisional units and belong here too.
-    return decision.status is DecisionStatus.BILLABLE
+def _billed(decision: Decision, pending: PendingBilling) -> bool:
+    """Billed on the invoice: billable, or pending and billed provisionally (with units to bill)."""
+    if decision.status is DecisionStatus.BILLABLE:
+        return True
+    return (
+        pending is PendingBilling.BILL_PROVISIONALLY
+        and decision.status is DecisionStatus.PENDING
+        and decision.provisional_units > 0
+    )
 
 
 def _rank(seed: int, key: DecisionKey) -> bytes:
@@ -257,17 +268,22 @@ def audit_sample(
     *,
     seed: int,
     strata: Mapping[DecisionKey, str] | None = None,
+    pending: PendingBilling | str = PendingBilling.WAIT,
 ) -> AuditSample:
     """Draw a reproducible sample of the billed decisions, for review against the definition.
 
     Args:
         decisions: the period's decisions, in any order; only billed ones
-            (``billable``) are sampled, never a contact that was not billed.
+            (``billable``, and ``pending`` ones when they are billed
+            provisionally) are sampled, never a contact that was not billed.
         size: how many to draw (1 or more); the whole population when it is larger.
         seed: an int; the same decisions and seed give the same sample.
         strata: maps each billed decision's key ``(account_id,
             interaction_id)`` to its stratum (see `strata_by`); the size is
             allocated in proportion to each stratum's billed contacts.
+        pending: the contract's ``[billing] pending`` (``contract.billing.pending``):
+            with ``"bill_provisionally"`` pending contacts were billed and
+            are in the population.
 
     Raises:
         InvalidValueError: a size below 1, or a billed decision without a stratum.
@@ -282,7 +298,10 @@ def audit_sample(
         [('chat', 5), ('email', 1), ('voice', 1), ('whatsapp', 3)]
     """
     wanted, seed = _check_size(size), _check_seed(seed)
-    billed = {_decision_key(decision): decision for decision in decisions if _billed(decision)}
+    policy = parse_choice(PendingBilling, pending, "pending")
+    billed = {
+        _decision_key(decision): decision for decision in decisions if _billed(decision, policy)
+    }
     keys = sorted(billed, key=_order)
     named = _stratify(keys, strata)
     members: dict[str, list[DecisionKey]] = {}
@@ -350,7 +369,7 @@ def strata_by(interactions: Iterable[Interaction], column: str) -> dict[Decision
         >>> strata_by(read_interactions("examples/interactions.csv"), "colour")
         Traceback (most recent call last):
         ...
-        resolutionpricing.InvalidValueError: strata: 'colour' is not a column of the log; a field of Interaction (account_id, channel, confirmed, conversation_id, csat, customer_id, ended_at, escalated, id, resolved_topics, started_at, topics) or an attribute of the log (region)
+        resolutionpricing.InvalidValueError: strata: 'colour' is not a column of the log; a field of Interaction (account_id, channel, confirmed, conversation_id, csat, customer_id, ended_at, escalated, id, logged_at, resolved_topics, started_at, topics) or an attribute of the log (region)
     """
     rows = list(interactions)
     fields = sorted(field.name for field in attrs.fields(Interaction) if field.name != "attributes")

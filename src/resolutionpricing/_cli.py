@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from resolutionpricing._adjustment import Adjustment
 from resolutionpricing._billing import BillingRun, bill, calculate_run
 from resolutionpricing._calculator import quote
 from resolutionpricing._cli_audit import add_audit_parser
@@ -163,6 +164,19 @@ def _add_bill_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         action="store_true",
         help="the log is sorted by started_at (ties by account, id): decide it in one streaming"
         " pass (an unsorted row exits 2); DIR/decisions.csv is then left empty",
+    )
+    command.add_argument(
+        "--issued",
+        metavar="DIR",
+        default=None,
+        help="the invoices issued so far (an earlier run's --out): corrections are carried forward",
+    )
+    command.add_argument(
+        "--audit",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="an audit credit's adjustment JSON, carried onto the next invoice; may be repeated",
     )
     command.set_defaults(run=_run_bill)
 
@@ -338,7 +352,13 @@ def _run_bill(arguments: argparse.Namespace) -> str:
     folders = [_folder(contract.account_id, index) for index, contract in enumerate(contracts)]
     log = read_log(arguments.log)
     run = bill(
-        contracts, log, arguments.period, as_of=arguments.as_of, sorted_by_start=arguments.sorted
+        contracts,
+        log,
+        arguments.period,
+        as_of=arguments.as_of,
+        sorted_by_start=arguments.sorted,
+        issued=_read_issued(arguments.issued),
+        audits=[Adjustment.from_json(_file_text(path, "--audit")) for path in arguments.audit],
     )
     for account, rows in run.unbilled.items():
         whose = "rows without an account" if account is None else f"account {account!r}"
@@ -356,6 +376,31 @@ def _run_bill(arguments: argparse.Namespace) -> str:
         Path(arguments.out), run, dict(zip((c.account_id for c in contracts), folders, strict=True))
     )
     return render_summary(run)
+
+
+def _read_issued(folder: str | None) -> list[Invoice]:
+    """Every invoice under ``folder`` (``<account>/<period>.json``, as ``bill --out`` writes)."""
+    if folder is None:
+        return []
+    root = Path(folder)
+    if not root.is_dir():
+        raise InvalidValueError("--issued", f"{folder} is not a folder", "an earlier run's --out")
+    invoices = []
+    for path in sorted(root.glob("*/*.json")):
+        try:
+            invoices.append(Invoice.from_json(_file_text(path, "--issued")))
+        except InvalidValueError as error:
+            raise error.at(str(path)) from None
+    return invoices
+
+
+def _file_text(path: str | Path, option: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidValueError(
+            option, f"{path} cannot be read ({error.strerror})", "a readable file"
+        ) from None
 
 
 def _write_run(out: Path, run: BillingRun, folders: Mapping[str | None, str]) -> None:

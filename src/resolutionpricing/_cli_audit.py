@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import csv
 from collections.abc import Sequence
-from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from resolutionpricing._adjustment import Adjustment
 from resolutionpricing._audit import (
     AuditEstimate,
     AuditSample,
@@ -26,9 +26,9 @@ from resolutionpricing._audit import (
     audit_sample,
     strata_by,
 )
-from resolutionpricing._billing import calculate_invoice
+from resolutionpricing._billing import calculate_invoice, calculate_run
 from resolutionpricing._contract import Contract
-from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
+from resolutionpricing._decisions import Decision, DecisionStatus, Reason
 from resolutionpricing._errors import InvalidValueError
 from resolutionpricing._files import load_contract
 from resolutionpricing._interactions import Interaction, read_interactions
@@ -88,6 +88,12 @@ def add_audit_parser(commands: Any) -> None:  # noqa: ANN401  (argparse's privat
     estimate.add_argument("--invoice", default=None, help="the period's invoice JSON")
     estimate.add_argument("--log", default=None, help="the log, to recompute the period's invoice")
     estimate.add_argument(
+        "--credit-out",
+        metavar="FILE",
+        default=None,
+        help="write the credit's adjustment JSON, for bill --audit",
+    )
+    estimate.add_argument(
         "--method", choices=("wilson", "clopper_pearson"), default="wilson", help="the interval"
     )
     estimate.add_argument("--confidence", default="0.95", help="the confidence level (0.95)")
@@ -104,10 +110,13 @@ def run_audit(arguments: argparse.Namespace) -> str:
 def _period_rows(
     contract: Contract, log: Sequence[Interaction], period: str
 ) -> tuple[dict[str, Interaction], list[Decision]]:
-    # SEAM (issue 8): decisions carry their period; until then it is the period of ended_at.
-    start, end = contract.period(period).bounds(contract.timezone)
-    rows = {row.id: row for row in log if start <= row.ended_at.astimezone(UTC) < end}
-    decisions = [d for d in decide(contract.resolution, log) if d.interaction_id in rows]
+    # The run's decisions carry their period: the one rule of period assignment.
+    label = contract.period(period).label
+    run = calculate_run(contract, log, label)
+    decisions = [decision for decision in run.decisions if decision.period == label]
+    chosen = {decision.interaction_id for decision in decisions}
+    account = run.invoices[0].account_id
+    rows = {row.id: row for row in log if row.account_id == account and row.id in chosen}
     return rows, decisions
 
 
@@ -115,7 +124,13 @@ def _run_sample(contract: Contract, arguments: argparse.Namespace) -> str:
     log = read_interactions(arguments.interactions)
     rows, decisions = _period_rows(contract, log, arguments.period)
     strata = None if arguments.strata is None else strata_by(log, arguments.strata)
-    sample = audit_sample(decisions, arguments.size, seed=arguments.seed, strata=strata)
+    sample = audit_sample(
+        decisions,
+        arguments.size,
+        seed=arguments.seed,
+        strata=strata,
+        pending=contract.billing.pending,
+    )
     label = contract.period(arguments.period).label
     _write_sample(Path(arguments.out), sample, rows, label)
     lines = [
@@ -275,6 +290,8 @@ def _run_estimate(contract: Contract, arguments: argparse.Namespace) -> str:
         lines.append("credit: the contract has no [audit] clause")
     else:
         credit = audit_credit(contract, estimate, invoice)
+        if arguments.credit_out is not None:
+            _write_credit(Path(arguments.credit_out), credit)
         clause = contract.audit
         rule = f"basis {clause.basis.value}, tolerance {format_decimal(clause.tolerance)}"
         if credit.is_empty:
@@ -290,6 +307,15 @@ def _run_estimate(contract: Contract, arguments: argparse.Namespace) -> str:
                 f"  tax {format_decimal(credit.tax_difference)}, total {format_decimal(credit.total_difference)}"
             )
     return "\n".join(lines) + "\n"
+
+
+def _write_credit(path: Path, credit: Adjustment) -> None:
+    try:
+        path.write_text(credit.to_json() + "\n", encoding="utf-8")
+    except OSError as error:
+        raise InvalidValueError(
+            "--credit-out", f"{path} cannot be written ({error.strerror})", "a writable file path"
+        ) from None
 
 
 def _estimate_lines(estimate: AuditEstimate, period: str) -> list[str]:

@@ -14,6 +14,7 @@ import attrs
 
 from resolutionpricing._audit_clause import AuditClause
 from resolutionpricing._automation import AutomationBand, band_problems
+from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract_view import contract_html, contract_text
 from resolutionpricing._errors import (
@@ -127,6 +128,11 @@ def _audit(_instance: object, _attribute: attrs.Attribute[Any], value: object) -
         )
 
 
+def _billing(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, BillingClause):
+        raise InvalidTypeError("billing", f"{value!r} is not a BillingClause", "a BillingClause")
+
+
 def _billing_period(value: object) -> Cadence:
     return parse_choice(Cadence, value, "billing_period")
 
@@ -217,6 +223,8 @@ class Contract:
             resolution charge after caps by the period's containment rate.
         audit: the audit credit clause (`AuditClause`), or None when the
             contract grants no audit credit.
+        billing: the ``[billing]`` clause (`BillingClause`): whether pending
+            contacts wait or bill provisionally.
 
     Examples:
         >>> from datetime import date
@@ -251,6 +259,7 @@ class Contract:
     fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
     automation_bands: tuple[AutomationBand, ...] = attrs.field(default=(), converter=_bands)
     audit: AuditClause | None = attrs.field(default=None, validator=_audit)
+    billing: BillingClause = attrs.field(factory=BillingClause, validator=_billing)
     id: str | None = attrs.field(default=None, validator=_optional_text)
     account_id: str | None = attrs.field(default=None, validator=_optional_text)
     # A memo of `fingerprint` (a pure function of the other fields): computing it

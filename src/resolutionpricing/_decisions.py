@@ -50,8 +50,9 @@ Pending. A contact that would bill, but whose window is still open at
 re-contact comes. At ``as_of == ended_at + recontact_window`` the window is
 closed, because a re-contact starting at that instant would already be known.
 
-``as_of`` is what was known: contacts starting after it are ignored entirely.
-It defaults to the latest timestamp in the log, so the same log always gives
+``as_of`` is what was known: contacts starting after it are ignored entirely,
+and so are rows whose ``logged_at`` is after it (rows that reached the log
+later), so an old ``as_of`` reproduces what the log held then. It defaults to the latest timestamp in the log, so the same log always gives
 the same answer; there is no clock.
 """
 
@@ -568,6 +569,8 @@ def decide(
     # first: ids are unique per account only.
     ties = [("", row.id) if row.account_id is None else (row.account_id, row.id) for row in rows]
     known_at = None if as_of is None else _check_as_of(as_of)
+    if known_at is not None:
+        rows = known_rows(rows, known_at)
     if not rows:
         return ()
     # Instants as whole microseconds since the epoch: exact, compared as
@@ -601,6 +604,18 @@ def decide(
                 cutoff < window_end,
             )
     return tuple(decision for row in order if (decision := judged[row]) is not None)
+
+
+def known_rows(rows: list[Interaction], as_of: datetime) -> list[Interaction]:
+    """The rows that were in the log at ``as_of``: a row logged after it is ignored.
+
+    A row without ``logged_at`` is taken to have been there all along (what
+    it starts after ``as_of`` is ignored later, by its start).
+    """
+    if all(row.logged_at is None for row in rows):
+        return rows
+    cutoff = as_of.astimezone(UTC)
+    return [row for row in rows if row.logged_at is None or row.logged_at.astimezone(UTC) <= cutoff]
 
 
 def _vetoes(rule: ResolutionRule, interaction: Interaction) -> list[Reason]:

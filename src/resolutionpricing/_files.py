@@ -1,8 +1,9 @@
 """Contract files: TOML in (every problem at once, with its path), TOML out.
 
 A contract file has the tables ``[contract]``, ``[resolution]`` (optional;
-the `ResolutionRule` defaults apply), ``[pricing]`` and ``[audit]``
-(optional: the audit credit clause), and the arrays of
+the `ResolutionRule` defaults apply), ``[pricing]``, ``[audit]``
+(optional: the audit credit clause) and ``[billing]`` (optional: what
+pending contacts bill), and the arrays of
 tables ``[[caps]]`` and ``[[fees]]``, each item with a ``kind``. Numbers are
 read exactly (``parse_float=Decimal``); money may also be written as a string
 (``"3.50"``). Unknown keys are errors: a typo must not silently change a
@@ -27,6 +28,7 @@ import tomli_w
 
 from resolutionpricing._audit_clause import AuditClause
 from resolutionpricing._automation import AutomationBand
+from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
 from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError, shown
@@ -308,11 +310,11 @@ class _Reader:
         if top is None:
             return None
         for key in top:
-            if key not in {"contract", "resolution", "pricing", "caps", "fees", "audit"}:
+            if key not in {"contract", "resolution", "pricing", "caps", "fees", "audit", "billing"}:
                 self.add(
                     _join("", key),
                     "is not a known table",
-                    "the tables are contract, resolution, pricing, caps, fees, audit",
+                    "the tables are contract, resolution, pricing, caps, fees, audit, billing",
                 )
         head = self.header(top.get("contract"))
         resolution = self.resolution(top.get("resolution"))
@@ -321,6 +323,7 @@ class _Reader:
         caps = self.items(top.get("caps", []), "caps", _CAP_KINDS, self.cap)
         fees = self.items(top.get("fees", []), "fees", _FEE_KINDS, self.fee)
         audit = self.audit(top.get("audit"))
+        billing = self.billing(top.get("billing"))
         if (
             head is None
             or resolution is None
@@ -330,7 +333,7 @@ class _Reader:
             or fees is None
         ):
             return None
-        if audit is _BAD_AUDIT:
+        if audit is _BAD_AUDIT or billing is None:
             return None
         return self.attempt(
             "",
@@ -342,6 +345,7 @@ class _Reader:
                 caps=caps,
                 fees=fees,
                 audit=audit if isinstance(audit, AuditClause) else None,
+                billing=billing,
             ),
         )
 
@@ -352,6 +356,13 @@ class _Reader:
         table = self.table(value, "audit")
         clause = None if table is None else self.fields(AuditClause, table, "audit")
         return _BAD_AUDIT if clause is None else clause
+
+    def billing(self, value: object) -> BillingClause | None:
+        """The ``[billing]`` clause (the default one when the file has none), None on a problem."""
+        if value is None:
+            return BillingClause()
+        table = self.table(value, "billing")
+        return None if table is None else self.fields(BillingClause, table, "billing")
 
     def header(self, value: object) -> dict[str, Any] | None:
         if value is None:
@@ -614,6 +625,8 @@ def _contract_data(
             "basis": contract.audit.basis.value,
             "tolerance": text(contract.audit.tolerance),
         }
+    if contract.billing != BillingClause():  # written only when it differs from the default
+        data["billing"] = contract.billing.to_dict()
     return data
 
 

@@ -143,6 +143,17 @@ def _order_problem(started_at: datetime, ended_at: datetime) -> InvalidValueErro
     return None
 
 
+def _logged_problem(started_at: datetime, logged_at: datetime | None) -> InvalidValueError | None:
+    """The problem of a row logged before its contact started, if it is."""
+    if logged_at is not None and logged_at.astimezone(UTC) < started_at.astimezone(UTC):
+        return InvalidValueError(
+            "logged_at",
+            f"{logged_at.isoformat()} is before started_at ({started_at.isoformat()})",
+            "logged_at on or after started_at, or empty when not known",
+        )
+    return None
+
+
 def _resolved_problem(topics: frozenset[str], resolved: frozenset[str]) -> InvalidValueError | None:
     """The problem of resolved topics that were never raised, if there are any."""
     unknown = resolved - topics
@@ -176,6 +187,11 @@ class Interaction:
             it did not, None if silent.
         csat: the customer's rating from 1 to 5, or None.
         attributes: any other columns (tenant, region), as strings.
+        logged_at: when the row reached the log (timezone-aware, not before
+            ``started_at``: a row cannot be logged before its contact
+            begins), or None when the log does not say. With it, ``as_of``
+            means "what was in the log at ``as_of``": `decide`, `bill` and
+            `calculate_invoice` ignore rows logged after ``as_of``.
 
     Examples:
         >>> from datetime import datetime, timezone
@@ -203,13 +219,18 @@ class Interaction:
     conversation_id: str = attrs.field(validator=_text)
     attributes: Mapping[str, str] = attrs.field(factory=dict, converter=_attributes)
     account_id: str | None = attrs.field(default=None, validator=attrs.validators.optional(_text))
+    logged_at: datetime | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_aware)
+    )
 
     @conversation_id.default
     def _conversation_defaults_to_id(self) -> str:
         return self.id
 
     def __attrs_post_init__(self) -> None:
-        problem = _order_problem(self.started_at, self.ended_at)
+        problem = _order_problem(self.started_at, self.ended_at) or _logged_problem(
+            self.started_at, self.logged_at
+        )
         if problem:
             raise problem
         if not self.topics:
@@ -450,6 +471,13 @@ def _read_timestamp(value: object) -> datetime:
     )
 
 
+def _read_logged_at(value: object) -> datetime | None:
+    """When the row reached the log, or None: an empty cell, null or a missing column."""
+    if (isinstance(value, str) and not value) or _is_missing(value):
+        return None
+    return _read_timestamp(value)
+
+
 # Logs repeat a few combinations of topics: caching them saves the splitting, and
 # rows then share one frozenset each instead of holding a copy.
 @functools.lru_cache(maxsize=4096)
@@ -610,9 +638,12 @@ _COLUMNS: Final[tuple[tuple[str, Callable[[object], object]], ...]] = (
     ("escalated", _read_escalated),
     ("confirmed", _read_confirmed),
     ("csat", _read_csat),
+    ("logged_at", _read_logged_at),
 )
 _KNOWN_COLUMNS: Final = frozenset(column for column, _ in _COLUMNS)
-_OPTIONAL_COLUMNS: Final = frozenset({"account_id", "conversation_id", "confirmed", "csat"})
+_OPTIONAL_COLUMNS: Final = frozenset(
+    {"account_id", "conversation_id", "confirmed", "csat", "logged_at"}
+)
 _REQUIRED_COLUMNS: Final = tuple(
     column for column, _ in _COLUMNS if column not in _OPTIONAL_COLUMNS
 )
@@ -664,6 +695,10 @@ def _check_across_columns(values: Mapping[str, Any], where: str, problems: list[
     """The checks that need two columns, run when both were converted."""
     if "started_at" in values and "ended_at" in values:
         problem = _order_problem(values["started_at"], values["ended_at"])
+        if problem:
+            problems.append(_located(problem, where, problem.path))
+    if "started_at" in values and values.get("logged_at") is not None:
+        problem = _logged_problem(values["started_at"], values["logged_at"])
         if problem:
             problems.append(_located(problem, where, problem.path))
     if "topics" in values and "resolved_topics" in values:
@@ -1092,11 +1127,11 @@ def read_interactions(
 
     **CSV.** The first line names the columns ``id, customer_id, channel,
     started_at, ended_at, topics, resolved_topics, escalated`` (required) and
-    ``account_id, conversation_id, confirmed, csat`` (optional); any other column is kept in
+    ``account_id, conversation_id, confirmed, csat, logged_at`` (optional); any other column is kept in
     each interaction's ``attributes``, as text. Topics are separated by ``;``
     (an empty ``resolved_topics`` means none was resolved); booleans are
     ``true``/``false`` in any case; an empty ``confirmed``, ``csat`` or
-    ``conversation_id`` or ``account_id`` means None (the conversation defaults
+    ``conversation_id``, ``account_id`` or ``logged_at`` means None (the conversation defaults
     to the id; a row without an account belongs to the rows without one). Blank
     lines are skipped; a row's line is where it starts, the header being line 1.
 
@@ -1194,8 +1229,8 @@ def interactions_from_records(
     their digits.
 
     pandas marks missing values as ``NaN`` (a float), ``NaT`` or ``NA``: these
-    are read as None, which is allowed for ``account_id``, ``conversation_id``, ``confirmed``
-    and ``csat`` and means "no topics" for ``resolved_topics``; in a required
+    are read as None, which is allowed for ``account_id``, ``conversation_id``, ``confirmed``,
+    ``csat`` and ``logged_at`` and means "no topics" for ``resolved_topics``; in a required
     column it is reported as missing.
 
     Args:

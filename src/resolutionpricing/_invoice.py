@@ -24,6 +24,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from resolutionpricing._adjustment import Adjustment
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
 from resolutionpricing._money import (
     ARITHMETIC,
@@ -39,6 +40,7 @@ from resolutionpricing._usage import Usage, normal_text
 
 __all__ = [
     "AutomationDetails",
+    "CarriedAdjustmentDetails",
     "FORMAT_VERSION",
     "ImplementationDetails",
     "Invoice",
@@ -498,6 +500,46 @@ class OneTimeFeeDetails:
         return cls(bill_on=_Fields(data, path, ("bill_on",)).day("bill_on"))
 
 
+@attrs.frozen(kw_only=True)
+class CarriedAdjustmentDetails:
+    """The adjustment of an earlier period that a line carries onto a later invoice.
+
+    The details of a ``prior_period_adjustment:<period>`` line (late data,
+    from `resolutionpricing.bill` with ``issued=``) or an
+    ``audit_credit:<period>`` line (``audits=``); the line's amount is the
+    adjustment's line differences, and its tax is the current invoice's.
+
+    Attributes:
+        adjustment: the `Adjustment`, exactly as made.
+
+    Examples:
+        >>> from resolutionpricing import Adjustment, CarriedAdjustmentDetails
+        >>> details = CarriedAdjustmentDetails(adjustment=Adjustment(currency="AED", period="2026-10"))
+        >>> CarriedAdjustmentDetails.from_dict(details.to_dict(2)) == details
+        True
+    """
+
+    adjustment: Adjustment
+
+    def to_dict(self, places: int) -> dict[str, object]:  # noqa: ARG002 -- one signature for every details type
+        """The details as JSON-safe data: ``{"adjustment": Adjustment.to_dict()}``."""
+        return {"adjustment": self.adjustment.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> CarriedAdjustmentDetails:
+        """Read `CarriedAdjustmentDetails.to_dict`'s data back."""
+        fields = _Fields(data, path, ("adjustment",))
+        value = fields.data["adjustment"]
+        if not isinstance(value, Mapping):
+            raise InvalidTypeError(
+                f"{path}.adjustment", f"{value!r} is not an object", "a JSON object"
+            )
+        try:
+            return cls(adjustment=Adjustment.from_dict(value))
+        except (InvalidValueError, InvalidTypeError) as error:
+            raise error.at(f"{path}.adjustment") from None
+
+
 LineDetails = (
     ResolutionDetails
     | SpendCapDetails
@@ -505,6 +547,7 @@ LineDetails = (
     | AutomationDetails
     | ImplementationDetails
     | OneTimeFeeDetails
+    | CarriedAdjustmentDetails
 )
 """The details of one line: a type per kind of line (None for lines without)."""
 
@@ -515,6 +558,8 @@ _DETAILS_BY_CODE: Final[Mapping[str, type[LineDetails]]] = MappingProxyType(
         "minimum_commitment": MinimumCommitmentDetails,
         "automation_adjustment": AutomationDetails,
         "implementation": ImplementationDetails,
+        "prior_period_adjustment": CarriedAdjustmentDetails,
+        "audit_credit": CarriedAdjustmentDetails,
     }
 )
 
@@ -522,6 +567,8 @@ _DETAILS_BY_CODE: Final[Mapping[str, type[LineDetails]]] = MappingProxyType(
 def _default_key(line: LineItem) -> str:
     if isinstance(line.details, ImplementationDetails):
         return f"implementation:{line.details.deliverable}"
+    if isinstance(line.details, CarriedAdjustmentDetails):
+        return f"{line.code}:{line.details.adjustment.period}"
     return line.code
 
 
@@ -540,9 +587,12 @@ class LineItem:
         details: how the amount was reached, exact and unrounded, typed by the
             kind of line (`ResolutionDetails`, `SpendCapDetails`,
             `MinimumCommitmentDetails`, `ImplementationDetails`,
-            `OneTimeFeeDetails`), or None for a line without any.
+            `OneTimeFeeDetails`, `CarriedAdjustmentDetails`), or None for a
+            line without any.
         key: unique within the invoice and stable across recomputations: the
-            code, or ``implementation:<deliverable>`` for a milestone.
+            code, ``implementation:<deliverable>`` for a milestone, or
+            ``prior_period_adjustment:<period>`` / ``audit_credit:<period>``
+            for a carried adjustment.
 
     Examples:
         >>> from decimal import Decimal
@@ -645,6 +695,9 @@ class Invoice:
         account_id: the account the invoice bills (None: the rows without one).
         contract_fingerprint: `Contract.fingerprint` of the contract that
             priced it.
+        provisional: pending contacts were billed their provisional units
+            (the contract's ``[billing] pending = "bill_provisionally"``); a
+            later invoice's ``prior_period_adjustment`` settles them.
 
     Examples:
         >>> from resolutionpricing import load_contract, quote
@@ -669,6 +722,7 @@ class Invoice:
     contract_id: str | None = None
     account_id: str | None = None
     contract_fingerprint: str | None = None
+    provisional: bool = False
 
     @property
     def counts(self) -> Mapping[str, object]:
@@ -699,8 +753,8 @@ class Invoice:
             >>> data = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000).to_dict()
             >>> sorted(data)  # doctest: +NORMALIZE_WHITESPACE
             ['account_id', 'as_of', 'contract', 'contract_fingerprint', 'contract_id', 'counts',
-             'currency', 'final', 'format', 'lines', 'period', 'rounding', 'rounding_increment',
-             'subtotal', 'tax', 'tax_rate', 'total']
+             'currency', 'final', 'format', 'lines', 'period', 'provisional', 'rounding',
+             'rounding_increment', 'subtotal', 'tax', 'tax_rate', 'total']
         """
         places = minor_unit(self.currency)
         return {
@@ -712,6 +766,7 @@ class Invoice:
             "currency": self.currency,
             "period": self.period.label,
             "final": self.final,
+            "provisional": self.provisional,
             "as_of": None if self.as_of is None else self.as_of.isoformat(),
             "lines": [line.to_dict(places) for line in self.lines],
             "subtotal": money_text(self.subtotal, places),
@@ -744,6 +799,32 @@ class Invoice:
             True
         """
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
+    def apply(self, adjustment: Adjustment) -> Invoice:
+        """This invoice with ``adjustment`` applied: each changed line at its recomputed amount.
+
+        The lines of the adjustment take their ``recomputed`` amounts (a line
+        the invoice lacks, issued at 0, is added with the key as its code);
+        the subtotal moves by the line differences, the tax by the tax
+        difference and the total by the total difference. So
+        ``issued.apply(reconcile(issued, recomputed))`` equals ``recomputed``
+        in every line amount, the subtotal, the tax and the total; the rest
+        (usage, quantities, details) stays the issued invoice's.
+
+        Raises:
+            InvalidValueError: an adjustment of another account, contract,
+                period or currency, of another invoice (its
+                ``issued_fingerprint``), or one whose ``issued`` amount is not
+                this invoice's line amount.
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote, reconcile
+            >>> contract = load_contract("examples/contract.toml")
+            >>> issued, recomputed = (quote(contract, "2026-10", resolutions=n) for n in (12000, 11999))
+            >>> issued.apply(reconcile(issued, recomputed)).total == recomputed.total
+            True
+        """
+        return _applied(self, adjustment)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Invoice:
@@ -798,6 +879,7 @@ _INVOICE_KEYS: Final = (
     "currency",
     "period",
     "final",
+    "provisional",
     "as_of",
     "lines",
     "subtotal",
@@ -817,7 +899,11 @@ def _invoice_from_dict(data: object) -> Invoice:
             f"{data.get('format')!r} is not a known version",
             f"{FORMAT_VERSION}, the version this library writes",
         )
-    fields = _Fields(data, "invoice", _INVOICE_KEYS)
+    # Invoices written before ``provisional`` existed were never provisional.
+    keys: tuple[str, ...] = _INVOICE_KEYS
+    if isinstance(data, Mapping) and "provisional" not in data:
+        keys = tuple(key for key in keys if key != "provisional")
+    fields = _Fields(data, "invoice", keys)
     currency = fields.text("currency")
     try:
         places = minor_unit(currency)
@@ -828,8 +914,10 @@ def _invoice_from_dict(data: object) -> Invoice:
         raise InvalidTypeError("invoice.lines", f"{raw_lines!r} is not a list", "a list of lines")
     lines = [LineItem.from_dict(line, f"invoice.lines[{n}]") for n, line in enumerate(raw_lines)]
     final = fields.data["final"]
-    if not isinstance(final, bool):
-        raise InvalidTypeError("invoice.final", f"{final!r} is not a boolean", "true or false")
+    provisional = fields.data.get("provisional", False)
+    for key, flag in (("final", final), ("provisional", provisional)):
+        if not isinstance(flag, bool):
+            raise InvalidTypeError(f"invoice.{key}", f"{flag!r} is not a boolean", "true or false")
     try:
         period = BillingPeriod.parse(fields.text("period"))
         usage = Usage.from_dict(fields.data["counts"])  # type: ignore[arg-type]
@@ -842,7 +930,8 @@ def _invoice_from_dict(data: object) -> Invoice:
         account_id=fields.optional_text("account_id"),
         currency=currency,
         period=period,
-        final=final,
+        final=bool(final),
+        provisional=bool(provisional),
         as_of=_as_of(fields),
         lines=lines,
         subtotal=fields.decimal("subtotal"),
@@ -917,4 +1006,72 @@ def _check_sum(given: Decimal, expected: Decimal, key: str, what: str) -> None:
             f"invoice.{key}",
             f"{format_decimal(given)} is not {what} ({format_decimal(expected)})",
             "the figures of the invoice must add up",
+        )
+
+
+def _applied(invoice: Invoice, adjustment: Adjustment) -> Invoice:
+    _check_adjusts(invoice, adjustment)
+    changed = {line.key: line for line in adjustment.lines}
+    lines: list[LineItem] = []
+    for number, line in enumerate(invoice.lines):
+        change = changed.pop(line.key, None)
+        if change is None:
+            lines.append(line)
+            continue
+        if change.issued != line.amount:
+            raise InvalidValueError(
+                f"adjustment.lines[{line.key}].issued",
+                f"{format_decimal(change.issued)} is not the amount of invoice.lines[{number}] ({format_decimal(line.amount)})",
+                "an adjustment of this invoice's figures",
+            )
+        lines.append(attrs.evolve(line, amount=change.recomputed))
+    for key, change in changed.items():  # lines the issued invoice did not have
+        if change.issued:
+            raise InvalidValueError(
+                f"adjustment.lines[{key}].issued",
+                f"{format_decimal(change.issued)} is not 0, and the invoice has no line {key!r}",
+                "an adjustment of this invoice's lines",
+            )
+        lines.append(
+            LineItem(
+                key=key,
+                code=key.partition(":")[0],
+                description=f"Adjusted: {key}",
+                quantity=Decimal(1),
+                unit_price=None,
+                amount=change.recomputed,
+            )
+        )
+    with decimal.localcontext(ARITHMETIC):
+        differences = sum((line.difference for line in adjustment.lines), start=Decimal(0))
+        return attrs.evolve(
+            invoice,
+            lines=lines,
+            subtotal=invoice.subtotal + differences,
+            tax=invoice.tax + adjustment.tax_difference,
+            total=invoice.total + adjustment.total_difference,
+        )
+
+
+def _check_adjusts(invoice: Invoice, adjustment: Adjustment) -> None:
+    """The adjustment is of this invoice: its account, contract, period, currency, fingerprint."""
+    pairs = (
+        ("account_id", invoice.account_id, adjustment.account_id),
+        ("contract_id", invoice.contract_id, adjustment.contract_id),
+        ("period", invoice.period.label, adjustment.period),
+        ("currency", invoice.currency, adjustment.currency),
+    )
+    for key, mine, theirs in pairs:
+        if mine != theirs:
+            raise InvalidValueError(
+                f"adjustment.{key}",
+                f"{theirs!r} is not the invoice's {mine!r}",
+                "an adjustment of this invoice",
+            )
+    fingerprint = adjustment.issued_fingerprint
+    if fingerprint is not None and fingerprint != invoice.fingerprint:
+        raise InvalidValueError(
+            "adjustment.issued_fingerprint",
+            f"{fingerprint[:12]}... is not this invoice's fingerprint ({invoice.fingerprint[:12]}...)",
+            "an adjustment made from this invoice",
         )

@@ -116,8 +116,14 @@ class Usage:
     overflow_units: Decimal = attrs.field(default=_ZERO, converter=_units)
 
     @classmethod
-    def from_decisions(cls, pairs: Iterable[tuple[Interaction, Decision]]) -> Usage:
+    def from_decisions(
+        cls, pairs: Iterable[tuple[Interaction, Decision]], *, provisional: bool = False
+    ) -> Usage:
         """Tally one period's contacts and their decisions.
+
+        With ``provisional`` (``[billing] pending = "bill_provisionally"``),
+        pending contacts add their provisional units to ``billable_units``;
+        they are still counted in ``pending``.
 
         Examples:
             >>> from datetime import datetime, timezone
@@ -140,6 +146,8 @@ class Usage:
                 statuses[decision.status] += 1
                 if decision.status is DecisionStatus.BILLABLE:
                     units += decision.units
+                elif provisional and decision.status is DecisionStatus.PENDING:
+                    units += decision.provisional_units
                 elif decision.status is DecisionStatus.NOT_BILLABLE:
                     reasons.update(reason.value for reason in decision.reasons)
         return cls(
