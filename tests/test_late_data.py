@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
@@ -140,6 +141,32 @@ def test_rows_logged_after_as_of_are_ignored_by_decide_and_bill() -> None:
     assert bill(contract, grown, "2026-10", as_of=NOV_3).invoices[0] == issued
     # At a later as_of the late re-contact is known, and voids c1.
     assert amount(calculate_invoice(contract, grown, "2026-10", as_of=DEC_5), "resolutions") == 0
+
+
+def test_the_streaming_engine_ignores_rows_logged_after_as_of_as_the_reference_does() -> None:
+    """bill(sorted_by_start=True) at an old as_of gives the reference engine's invoice."""
+    contract = make_contract()
+    late = contact("c2", OCT_31 + timedelta(hours=20), logged_at=NOV_3 + timedelta(days=1))
+    grown = [contact("c1", OCT_31, logged_at=OCT_31 + timedelta(minutes=5)), late]
+    streamed = bill(contract, grown, "2026-10", as_of=NOV_3, sorted_by_start=True)
+    assert streamed.invoices == bill(contract, grown, "2026-10", as_of=NOV_3).invoices
+
+
+def test_the_duckdb_engine_refuses_what_it_cannot_carry(tmp_path: Path) -> None:
+    """engine="duckdb" refuses issued invoices, and a log with a logged_at column."""
+    contract = make_contract()
+    issued = calculate_invoice(contract, [contact("c1", OCT_31)], "2026-10", as_of=NOV_3)
+    with pytest.raises(InvalidValueError, match="cannot carry issued invoices"):
+        bill(contract, tmp_path / "log.csv", "2026-11", issued=[issued], engine="duckdb")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,customer_id,channel,started_at,ended_at,topics,resolved_topics,escalated,logged_at\n"
+        "c1,u1,chat,2026-10-31T10:00:00Z,2026-10-31T10:05:00Z,billing,billing,false,"
+        "2026-10-31T10:05:00Z\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidValueError, match="logged_at"):
+        bill(contract, log, "2026-10", engine="duckdb")
 
 
 # reconcile and apply

@@ -286,7 +286,15 @@ def bill(
             return _bill_in_duckdb(chosen, log, requested, as_of)
         from resolutionpricing._stream import bill_sorted  # noqa: PLC0415 -- its own module
 
-        return bill_sorted(chosen, cast("Iterable[Interaction]", log), requested, as_of=as_of)
+        rows = cast("Iterable[Interaction]", log)
+        if as_of is not None:  # what was in the log at as_of: rows logged later are not known
+            known = _check_as_of(as_of).astimezone(UTC)
+            rows = (
+                row
+                for row in rows
+                if row.logged_at is None or row.logged_at.astimezone(UTC) <= known
+            )
+        return bill_sorted(chosen, rows, requested, as_of=as_of)
     check_log(log)  # a path here is a natural mistake: say to read it
     rows = list(cast("Iterable[Interaction]", log))
     _check_rows(rows)
