@@ -249,7 +249,7 @@ class ScenarioError(_ProblemGroupError):
         ...         load_scenario(scenario)
         ...     except ScenarioError as error:
         ...         print(*(problem.path for problem in error.problems))
-        scenario.contract scenario.start baseline ramp forecast
+        scenario.contract baseline ramp forecast
     """
 
 
