@@ -18,13 +18,13 @@ iterated (equal to the reference engine's decisions).
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, overload
+from typing import TYPE_CHECKING, Any, Final
 
 from resolutionpricing._caps import PauseCap
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason
+from resolutionpricing._engine import LazyDecisions
 from resolutionpricing._rules import PartialPolicy
 from resolutionpricing._sql import REASON_COLUMNS, usage_over
 from resolutionpricing._usage import Usage
@@ -45,7 +45,7 @@ _WHOLE: Final = Decimal(1)
 _PLACES: Final = Decimal("0.0001")
 
 
-class ArrowDecisions(Sequence[Decision]):
+class ArrowDecisions(LazyDecisions):
     """The decisions of an Arrow table, a `Decision` built when one is asked for."""
 
     __slots__ = ("_columns", "table")
@@ -56,33 +56,6 @@ class ArrowDecisions(Sequence[Decision]):
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
-
-    @overload
-    def __getitem__(self, index: int) -> Decision: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Decision, ...]: ...
-    def __getitem__(self, index: int | slice) -> Decision | tuple[Decision, ...]:
-        if isinstance(index, slice):
-            return tuple(self._build(position) for position in range(len(self))[index])
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            msg = "decision index out of range"
-            raise IndexError(msg)
-        return self._build(index)
-
-    def __iter__(self) -> Iterator[Decision]:
-        return map(self._build, range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(
-            mine == theirs for mine, theirs in zip(self, other, strict=True)
-        )
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
 
     def __repr__(self) -> str:
         return f"ArrowDecisions({len(self)} decisions)"

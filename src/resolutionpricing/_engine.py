@@ -84,24 +84,17 @@ class Outcome:
     reasons: tuple[Reason, ...]
 
 
-class DecisionColumns(Sequence[Decision]):
-    """Decisions held as columns; a `Decision` is built when one is indexed.
+class LazyDecisions(Sequence[Decision]):
+    """A sequence of decisions that builds each `Decision` only when it is asked for.
 
-    Equal to any sequence of the same decisions, a tuple included.
+    Equal to any sequence of the same decisions, a tuple included. A subclass
+    gives ``__len__`` and ``_build(position)``.
     """
 
-    __slots__ = ("outcomes", "periods", "recontacted_by", "rows", "voided")
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self.rows: list[Interaction] = []
-        self.outcomes: list[Outcome] = []
-        self.periods: list[str | None] = []
-        # Only the contacts that were re-contacted: position -> ids, topics.
-        self.recontacted_by: dict[int, tuple[str, ...]] = {}
-        self.voided: dict[int, frozenset[str]] = {}
-
-    def __len__(self) -> int:
-        return len(self.rows)
+    def _build(self, position: int) -> Decision:
+        raise NotImplementedError
 
     @overload
     def __getitem__(self, index: int) -> Decision: ...
@@ -129,6 +122,26 @@ class DecisionColumns(Sequence[Decision]):
 
     def __hash__(self) -> int:
         return hash(tuple(self))
+
+
+class DecisionColumns(LazyDecisions):
+    """Decisions held as columns; a `Decision` is built when one is indexed.
+
+    Equal to any sequence of the same decisions, a tuple included.
+    """
+
+    __slots__ = ("outcomes", "periods", "recontacted_by", "rows", "voided")
+
+    def __init__(self) -> None:
+        self.rows: list[Interaction] = []
+        self.outcomes: list[Outcome] = []
+        self.periods: list[str | None] = []
+        # Only the contacts that were re-contacted: position -> ids, topics.
+        self.recontacted_by: dict[int, tuple[str, ...]] = {}
+        self.voided: dict[int, frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
     def __repr__(self) -> str:
         return f"DecisionColumns({len(self)} decisions)"
