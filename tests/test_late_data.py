@@ -19,6 +19,7 @@ from resolutionpricing import (
     CarriedAdjustmentDetails,
     Contract,
     Interaction,
+    InteractionLogError,
     InvalidValueError,
     Invoice,
     ResolutionRule,
@@ -29,6 +30,7 @@ from resolutionpricing import (
     calculate_invoice,
     decide,
     interactions_from_records,
+    read_interactions,
     reconcile,
 )
 
@@ -153,20 +155,64 @@ def test_the_streaming_engine_ignores_rows_logged_after_as_of_as_the_reference_d
 
 
 def test_the_duckdb_engine_refuses_what_it_cannot_carry(tmp_path: Path) -> None:
-    """engine="duckdb" refuses issued invoices, and a log with a logged_at column."""
+    """engine="duckdb" refuses issued invoices."""
     contract = make_contract()
     issued = calculate_invoice(contract, [contact("c1", OCT_31)], "2026-10", as_of=NOV_3)
     with pytest.raises(InvalidValueError, match="cannot carry issued invoices"):
         bill(contract, tmp_path / "log.csv", "2026-11", issued=[issued], engine="duckdb")
+
+
+_LOGGED_HEADER = (
+    "id,customer_id,channel,started_at,ended_at,topics,resolved_topics,escalated,logged_at\n"
+)
+
+
+def test_the_duckdb_engine_ignores_rows_logged_after_as_of_as_the_reference_does(
+    tmp_path: Path,
+) -> None:
+    """engine="duckdb" reads logged_at: a row logged after as_of is not known, later it is."""
+    pytest.importorskip("duckdb")
+    contract = make_contract()
     log = tmp_path / "log.csv"
+    # c2 re-contacts c1 within the window, but reaches the log only on 4 November.
     log.write_text(
-        "id,customer_id,channel,started_at,ended_at,topics,resolved_topics,escalated,logged_at\n"
-        "c1,u1,chat,2026-10-31T10:00:00Z,2026-10-31T10:05:00Z,billing,billing,false,"
-        "2026-10-31T10:05:00Z\n",
+        _LOGGED_HEADER
+        + "c1,u1,chat,2026-10-31T10:00:00Z,2026-10-31T10:05:00Z,billing,billing,false,"
+        "2026-10-31T10:10:00Z\n"
+        "c2,u1,chat,2026-11-01T06:00:00Z,2026-11-01T06:05:00Z,billing,billing,false,"
+        "2026-11-04T00:00:00Z\n",
         encoding="utf-8",
     )
-    with pytest.raises(InvalidValueError, match="logged_at"):
-        bill(contract, log, "2026-10", engine="duckdb")
+    rows = read_interactions(log)
+    for as_of in (NOV_3, DEC_5):
+        in_duckdb = bill(contract, log, "2026-10", as_of=as_of, engine="duckdb")
+        reference = bill(contract, rows, "2026-10", as_of=as_of)
+        assert in_duckdb.invoices == reference.invoices
+        assert list(in_duckdb.decisions) == list(reference.decisions)
+    at_nov_3 = bill(contract, log, "2026-10", as_of=NOV_3, engine="duckdb")
+    assert [d.interaction_id for d in at_nov_3.decisions] == ["c1"]
+    assert amount(at_nov_3.invoices[0], "resolutions") != 0
+    at_dec_5 = bill(contract, log, "2026-10", as_of=DEC_5, engine="duckdb")
+    assert amount(at_dec_5.invoices[0], "resolutions") == 0  # c2 is known, and voids c1
+    # Without as_of, what was known is the latest instant, logged_at included.
+    assert (
+        bill(contract, log, "2026-10", engine="duckdb").invoices
+        == bill(contract, rows, "2026-10").invoices
+    )
+
+
+def test_the_duckdb_engine_refuses_a_row_logged_before_it_started(tmp_path: Path) -> None:
+    """engine="duckdb" checks logged_at as the reader does, naming the line and column."""
+    pytest.importorskip("duckdb")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        _LOGGED_HEADER
+        + "c1,u1,chat,2026-10-31T10:00:00Z,2026-10-31T10:05:00Z,billing,billing,false,"
+        "2026-10-31T09:00:00Z\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InteractionLogError, match="line 2, logged_at"):
+        bill(make_contract(), log, "2026-10", engine="duckdb")
 
 
 # reconcile and apply

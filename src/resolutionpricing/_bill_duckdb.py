@@ -85,7 +85,15 @@ def bill_duckdb(
 ) -> tuple[list[Invoice], pa.Table, dict[str | None, int]]:
     """The invoices, the decisions table and the unbilled row counts of one DuckDB run."""
     from resolutionpricing._billing import _account_order  # noqa: PLC0415 -- no import cycle
-    from resolutionpricing._duckdb import _as_of_us, _connect, _loaded, _require, _selected  # noqa: PLC0415
+    from resolutionpricing._duckdb import (  # noqa: PLC0415
+        _as_of_us,
+        _connect,
+        _known_rows,
+        _latest_us,
+        _loaded,
+        _require,
+        _selected,
+    )
 
     _, pyarrow = _require()
     database = _connect()
@@ -94,9 +102,8 @@ def bill_duckdb(
     with _loaded(database, source) as table:
         known_at = _as_of_us(as_of)
         if known_at is None:
-            known_at = database.execute(
-                f"SELECT GREATEST(MAX(start_us), MAX(end_us)) FROM {table}"  # noqa: S608 -- our own table
-            ).fetchall()[0][0]
+            known_at = _latest_us(database, table)
+        known = _known_rows(table, known_at)  # rows logged after as_of are ignored
         counts = database.execute(
             f"SELECT account_id, COUNT(*) FROM {table} GROUP BY account_id"  # noqa: S608
         ).fetchall()
@@ -110,7 +117,7 @@ def bill_duckdb(
             billed, key=lambda pair: _account_order(pair[0].account_id)
         ):
             decided, usage = _decide_account(
-                database, _selected(table, [contract.account_id]), contract, periods, known_at
+                database, _selected(known, [contract.account_id]), contract, periods, known_at
             )
             tables.append(decided)
             invoices.extend(

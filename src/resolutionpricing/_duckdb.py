@@ -14,8 +14,12 @@ text, integer or digit CSAT. A JSON Lines file is read by the Python reader
 Checking. Every rule of the Python readers is checked in SQL: required
 columns, non-blank ids, customer and channel, timestamps with an offset,
 ``ended_at`` on or after ``started_at``, at least one topic and no empty one,
-resolved topics among the topics, booleans, CSAT an integer from 1 to 5, and
-ids unique per account. The fast path accepts only text timestamps of the
+resolved topics among the topics, booleans, CSAT an integer from 1 to 5,
+``logged_at`` (optional) not before ``started_at``, and ids unique per account.
+
+Late data. A row logged after ``as_of`` (``logged_at``) is ignored, as
+`resolutionpricing.decide` ignores it; without ``as_of`` what was known is the
+latest start, end or ``logged_at`` of the whole log. The fast path accepts only text timestamps of the
 shape ``2026-10-01T09:30:00[.ffffff](Z|+04:00)``; when any row fails a check,
 the Python reader reads the same source again and either raises its
 `InteractionLogError`, with every problem located by line (or record) and
@@ -135,7 +139,8 @@ def decide_duckdb(
         source: a ``.csv``, ``.jsonl``/``.ndjson`` or ``.parquet`` path, a
             pyarrow Table, or a pandas or polars DataFrame, with the log's
             columns (``account_id`` optional).
-        as_of: what was known (timezone-aware); defaults to the latest
+        as_of: what was known (timezone-aware): rows logged after it
+            (``logged_at``) are ignored; defaults to the latest
             timestamp of the whole log (every account, before ``accounts``
             selects some).
         periods: billing periods, as for `ResolutionRule.to_sql`.
@@ -156,11 +161,8 @@ def decide_duckdb(
     database = connection if connection is not None else _connect()
     with _loaded(database, source) as table:
         if known_at is None:
-            latest = database.execute(
-                f"SELECT GREATEST(MAX(start_us), MAX(end_us)) FROM {table}"
-            ).fetchall()
-            known_at = latest[0][0]
-        selected = _selected(table, accounts)
+            known_at = _latest_us(database, table)
+        selected = _selected(_known_rows(table, known_at), accounts)
         # Decided once, kept in a table: the usage adds up those rows.
         decided = f"{table}_decisions"
         database.execute(
@@ -195,6 +197,22 @@ def _as_of_us(as_of: datetime | None) -> int | None:
             "as_of", f"{as_of.isoformat()} has no time zone", "a timezone-aware datetime"
         )
     return (as_of - _EPOCH) // _MICROSECOND
+
+
+def _latest_us(database: duckdb.DuckDBPyConnection, table: str) -> int | None:
+    """The default ``as_of``: the latest start, end or ``logged_at`` of the whole table."""
+    latest: int | None = database.execute(
+        "SELECT GREATEST(MAX(start_us), MAX(end_us), COALESCE(MAX(logged_us), MAX(start_us)))"
+        f" FROM {table}"
+    ).fetchall()[0][0]
+    return latest
+
+
+def _known_rows(table: str, known_at: int | None) -> str:
+    """The rows that were in the log at ``known_at``: a row logged after it is ignored."""
+    if known_at is None:  # an empty table
+        return table
+    return f"(SELECT * FROM {table} WHERE logged_us IS NULL OR logged_us <= {int(known_at)})"
 
 
 def _selected(table: str, accounts: Collection[str | None] | None) -> str:
@@ -355,16 +373,6 @@ def _python_rows(source: object) -> list[Interaction]:
     return list(interactions_from_records(records))
 
 
-# The SQL rule has no ``logged_at`` yet: deciding such a log in SQL would ignore
-# it, so a log that has it is refused rather than decided differently.
-def _logged_at_refused() -> InvalidValueError:
-    return InvalidValueError(
-        "logged_at",
-        "is not read by the DuckDB engine yet, which would decide rows logged after as_of",
-        'engine="python" for a log with a logged_at column',
-    )
-
-
 def interactions_to_arrow(interactions: Collection[Interaction]) -> pa.Table:
     """The canonical contacts table of `Interaction` objects, as a pyarrow Table.
 
@@ -373,8 +381,6 @@ def interactions_to_arrow(interactions: Collection[Interaction]) -> pa.Table:
     """
     _, pa = _require()
     rows = list(interactions)
-    if any(row.logged_at is not None for row in rows):
-        raise _logged_at_refused()
     instants = [
         ((row.started_at - _EPOCH) // _MICROSECOND, (row.ended_at - _EPOCH) // _MICROSECOND)
         for row in rows
@@ -395,6 +401,10 @@ def interactions_to_arrow(interactions: Collection[Interaction]) -> pa.Table:
         "escalated": [row.escalated for row in rows],
         "confirmed": [row.confirmed for row in rows],
         "csat": [row.csat for row in rows],
+        "logged_at": [
+            None if row.logged_at is None else (row.logged_at - _EPOCH) // _MICROSECOND
+            for row in rows
+        ],
     }
     text, texts = pa.string(), pa.list_(pa.string())
     instant = pa.timestamp("us", tz="UTC")
@@ -412,6 +422,7 @@ def interactions_to_arrow(interactions: Collection[Interaction]) -> pa.Table:
             ("escalated", pa.bool_()),
             ("confirmed", pa.bool_()),
             ("csat", pa.int8()),
+            ("logged_at", instant),
         ]
     )
     return pa.table(columns, schema=schema)
@@ -482,6 +493,19 @@ def _instant(column: str, kind: str | None) -> tuple[str, str]:
     return "CAST(NULL AS BIGINT)", "TRUE"  # a naive timestamp, or not a timestamp
 
 
+def _optional_instant(column: str, kind: str | None) -> tuple[str, str]:
+    """``logged_at``: microseconds since the epoch, or NULL for an empty cell or no column."""
+    if kind is None:
+        return "CAST(NULL AS BIGINT)", "FALSE"
+    value, bad = _instant(column, kind)
+    if kind == "VARCHAR":
+        return (
+            f"CASE WHEN {_blank(column)} THEN NULL ELSE {value} END",
+            f"NOT {_blank(column)} AND {bad}",
+        )
+    return value, "FALSE" if kind == "TIMESTAMP WITH TIME ZONE" else bad
+
+
 def _topics(column: str, kind: str | None, *, required: bool) -> tuple[str, str]:
     """A list of distinct topics, from a list of text or a ';'-separated string."""
     missing = f"{column} IS NULL" if required else "FALSE"
@@ -533,8 +557,6 @@ def _csat(column: str, kind: str | None) -> tuple[str, str]:
 def _canonical(database: duckdb.DuckDBPyConnection, raw: str, name: str) -> None:
     """Create the canonical table ``name`` from ``raw``, with a ``problem`` flag per row."""
     kinds = {row[0]: row[1] for row in database.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()}
-    if "logged_at" in kinds:
-        raise _logged_at_refused()
 
     def quoted(column: str) -> str:
         return '"' + column + '"'
@@ -555,6 +577,7 @@ def _canonical(database: duckdb.DuckDBPyConnection, raw: str, name: str) -> None
         "escalated": _boolean(*of("escalated"), required=True),
         "confirmed": _boolean(*of("confirmed"), required=False),
         "csat": _csat(*of("csat")),
+        "logged_us": _optional_instant(*of("logged_at")),
     }
     if any(column not in kinds for column in _REQUIRED):
         parts["id"] = ("NULL", "TRUE")  # the Python reader names the missing columns
@@ -568,9 +591,10 @@ def _canonical(database: duckdb.DuckDBPyConnection, raw: str, name: str) -> None
     database.execute(
         f"""CREATE TEMP TABLE {name} AS
 SELECT account_id, id, customer_id, COALESCE(conversation_id, id) AS conversation_id, channel,
-       start_us, end_us, topics, resolved_topics, escalated, confirmed, csat,
+       start_us, end_us, topics, resolved_topics, escalated, confirmed, csat, logged_us,
        problem
          OR end_us < start_us
+         OR COALESCE(logged_us < start_us, FALSE)
          OR len(topics) = 0
          OR NOT list_has_all(topics, resolved_topics) AS problem
 FROM (
