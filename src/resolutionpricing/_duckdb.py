@@ -472,12 +472,40 @@ def _optional_text(column: str, kind: str | None) -> tuple[str, str]:
     return "NULL", f"{column} IS NOT NULL"
 
 
+def _parts(column: str) -> str:
+    """The column of ``column`` parsed once (a quoted name: ``"started_at"``)."""
+    return column[:-1] + '__parts"'
+
+
+_PARSED_TIMESTAMPS: Final = ("started_at", "ended_at", "logged_at")
+_PARSED_TOPICS: Final = ("topics", "resolved_topics")
+
+
+def _pre_parsed(raw: str, kinds: Mapping[str, str]) -> str:
+    """``raw`` with each text timestamp matched and each text topics list split, once per row.
+
+    The checks and the values both read these parts: parsing them in a subquery
+    keeps DuckDB from matching the same cell once per use.
+    """
+    columns = ["*"]
+    for name in _PARSED_TIMESTAMPS:
+        column = f'"{name}"'
+        if kinds.get(name) == "VARCHAR":
+            match = f"regexp_extract({_strip(column)}, '^{_TIMESTAMP}$', ['local', 'zone'])"
+            columns.append(f"{match} AS {_parts(column)}")
+    for name in _PARSED_TOPICS:
+        column = f'"{name}"'
+        if kinds.get(name) == "VARCHAR":
+            split = f"list_transform(string_split({column}, ';'), lambda x: {_strip('x')})"
+            columns.append(f"{split} AS {_parts(column)}")
+    return f"(SELECT {', '.join(columns)} FROM {raw})"
+
+
 def _instant(column: str, kind: str | None) -> tuple[str, str]:
     """Microseconds since the epoch, from an offset timestamp (text) or a zoned one."""
     if kind == "VARCHAR":
-        text = _strip(column)
-        local = f"regexp_extract({text}, '^{_TIMESTAMP}$', 1)"
-        zone = f"regexp_extract({text}, '^{_TIMESTAMP}$', 2)"
+        parts = _parts(column)  # matched once, in the subquery of _pre_parsed
+        local, zone = f"{parts}.local", f"{parts}.zone"
         offset = (
             f"CASE WHEN {zone} = 'Z' THEN 0 ELSE"
             f" (CASE WHEN starts_with({zone}, '-') THEN -1 ELSE 1 END)"
@@ -510,7 +538,7 @@ def _topics(column: str, kind: str | None, *, required: bool) -> tuple[str, str]
     """A list of distinct topics, from a list of text or a ';'-separated string."""
     missing = f"{column} IS NULL" if required else "FALSE"
     if kind == "VARCHAR":
-        parts = f"list_transform(string_split({column}, ';'), lambda x: {_strip('x')})"
+        parts = _parts(column)  # split once, in the subquery of _pre_parsed
         value = f"CASE WHEN {column} IS NULL OR {parts} = [''] THEN CAST([] AS VARCHAR[]) ELSE list_distinct({parts}) END"
         return value, f"{missing} OR (len({parts}) > 1 AND list_contains({parts}, ''))"
     if kind == "VARCHAR[]":
@@ -600,7 +628,7 @@ SELECT account_id, id, customer_id, COALESCE(conversation_id, id) AS conversatio
 FROM (
   SELECT {values},
   {problems} AS problem
-  FROM {raw}
+  FROM {_pre_parsed(raw, kinds)}
 )"""
     )
 
