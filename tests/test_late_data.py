@@ -194,6 +194,12 @@ def test_the_duckdb_engine_ignores_rows_logged_after_as_of_as_the_reference_does
     assert amount(at_nov_3.invoices[0], "resolutions") != 0
     at_dec_5 = bill(contract, log, "2026-10", as_of=DEC_5, engine="duckdb")
     assert amount(at_dec_5.invoices[0], "resolutions") == 0  # c2 is known, and voids c1
+    # An Arrow table with zoned timestamps is read the same way as the CSV.
+    pyarrow_csv = pytest.importorskip("pyarrow.csv")
+    table = pyarrow_csv.read_csv(log)
+    assert str(table.schema.field("logged_at").type).startswith("timestamp")
+    in_arrow = bill(contract, table, "2026-10", as_of=NOV_3, engine="duckdb")
+    assert in_arrow.invoices == at_nov_3.invoices
     # Without as_of, what was known is the latest instant, logged_at included.
     assert (
         bill(contract, log, "2026-10", engine="duckdb").invoices
