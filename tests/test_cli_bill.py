@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from resolutionpricing import Invoice, bill, load_contract, read_interactions
-from resolutionpricing._cli import main, render_summary
+from resolutionpricing._cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNTS = ROOT / "examples" / "accounts"
@@ -35,7 +35,7 @@ def test_bill_writes_one_file_per_invoice_and_the_decisions(
     expected = bill(
         [load_contract(path) for path in CONTRACTS], read_interactions(LOG), "2026-10..2026-11"
     )
-    assert (status, out, err) == (0, render_summary(expected), "")
+    assert (status, out, err) == (0, expected.to_text(), "")
     files = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.json"))
     assert files == [f"acct-{n}/2026-{m}.json" for n in (1, 2, 3) for m in (10, 11)]
     for invoice in expected.invoices:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from resolutionpricing import calculate_invoice, load_contract, read_interactions
-from resolutionpricing._cli import main, render_text
+from resolutionpricing._cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTRACT = ROOT / "examples" / "contract.toml"
@@ -108,7 +108,7 @@ def test_text_is_the_rendered_invoice(capsys: pytest.CaptureFixture[str], log: P
 
     contract = load_contract(EXAMPLE_CONTRACT)
     invoice = calculate_invoice(contract, read_interactions(log), "2026-10")
-    assert (status, out, err) == (0, render_text(invoice), "")
+    assert (status, out, err) == (0, invoice.to_text(), "")
     assert out.splitlines()[1] == "Period 2026-10 (AED, NOT FINAL: re-contacts may still change it)"
     assert out.splitlines()[-1].split() == ["resolution", "rate", "0.5000"]  # 2 / 4
     assert "Contacts of the period" in out

@@ -10,14 +10,24 @@ import attrs
 import pytest
 
 from resolutionpricing import (
+    InvalidTypeError,
+    InvalidValueError,
     PricingMode,
     TierSchedule,
+    bill,
     compare_clauses,
     compare_offers,
     load_contract,
     read_interactions,
 )
-from resolutionpricing.plot import plot_clauses, plot_offers, plot_price_curve
+from resolutionpricing.business_case import load_scenario
+from resolutionpricing.plot import (
+    plot_business_case,
+    plot_clauses,
+    plot_offers,
+    plot_price_curve,
+    plot_statement,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = load_contract(ROOT / "examples" / "contract.toml")
@@ -74,3 +84,51 @@ def test_without_matplotlib_the_error_names_the_extra(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r"resolutionpricing\[plot\]"):
         plot_price_curve(CONTRACT, 100)
+
+
+def test_statement_stacks_each_line_code_per_period() -> None:
+    """plot_statement: one bar per (line code, period), heights the line amounts, subtotals labelled."""
+    run = bill(CONTRACT, LOG, "2026-10..2026-11")
+    axes = plot_statement(run).axes[0]
+    codes = list(dict.fromkeys(line.code for invoice in run.invoices for line in invoice.lines))
+    assert len(axes.patches) == len(codes) * len(run.invoices)
+    # Bars come code by code, period by period: the first is October's resolutions line.
+    october = run.invoices[0]
+    resolutions = october.line("resolutions")
+    assert resolutions is not None
+    assert axes.patches[0].get_height() == float(resolutions.amount)  # type: ignore[attr-defined]
+    texts = {text.get_text() for text in axes.texts}
+    assert {f"{invoice.subtotal:,}" for invoice in run.invoices} <= texts
+
+
+def test_statement_picks_the_account_and_refuses_an_unknown_one() -> None:
+    """A named account draws its own invoices; an unknown one is refused, listing the accounts."""
+    contracts = [
+        load_contract(ROOT / "examples" / "accounts" / f"acct-{n}.toml") for n in (1, 2, 3)
+    ]
+    run = bill(
+        contracts, read_interactions(ROOT / "examples" / "accounts" / "interactions.csv"), "2026-10"
+    )
+    assert "acct-2" in plot_statement(run, "acct-2").axes[0].get_title()
+    with pytest.raises(InvalidValueError, match="acct-1"):
+        plot_statement(run, "nobody")
+    with pytest.raises(InvalidValueError, match="account_id"):
+        plot_statement(run)
+    with pytest.raises(InvalidTypeError):
+        plot_statement(run.invoices[0])  # type: ignore[arg-type]
+
+
+def test_business_case_draws_cost_baseline_and_break_even() -> None:
+    """plot_business_case: a point per month on both lines, the break-even month marked."""
+    result = load_scenario(ROOT / "examples" / "business-case" / "scenario.toml").evaluate()
+    costs, savings = plot_business_case(result).axes
+    total, baseline = costs.get_lines()[:2]
+    assert list(total.get_ydata()) == [float(month.total_cost) for month in result.months]  # type: ignore[arg-type]
+    assert list(baseline.get_ydata()) == [float(month.baseline_cost) for month in result.months]  # type: ignore[arg-type]
+    even = result.summary.break_even_month
+    assert even is not None
+    assert f"break-even: month {even} ({result.months[even - 1].period})" in {
+        text.get_text() for text in savings.texts
+    }
+    with pytest.raises(InvalidTypeError):
+        plot_business_case(result.summary)  # type: ignore[arg-type]

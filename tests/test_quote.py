@@ -41,7 +41,6 @@ from resolutionpricing import (
     quote,
     round_money,
 )
-from resolutionpricing._cli import render_text
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "contract.toml"
 
@@ -650,4 +649,4 @@ def test_the_tax_label_ignores_the_callers_decimal_context() -> None:
     contract = attrs.evolve(load_contract(EXAMPLE), tax_rate="0.12346")
     invoice = quote(contract, "2026-10", resolutions=1)
     with decimal.localcontext(decimal.Context(prec=3)):
-        assert "tax (12.346%)" in render_text(invoice)
+        assert "tax (12.346%)" in invoice.to_text()

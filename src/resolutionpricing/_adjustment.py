@@ -20,7 +20,14 @@ import attrs
 
 from resolutionpricing._decisions import Decision
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._frames import to_pandas
 from resolutionpricing._money import ARITHMETIC, format_decimal, minor_unit, to_decimal
+from resolutionpricing._result_view import (
+    ADJUSTMENT_COLUMNS,
+    adjustment_html,
+    adjustment_rows,
+    adjustment_text,
+)
 
 __all__ = ["Adjustment", "AdjustmentLine", "ChangeReason", "ContactChange"]
 
@@ -257,6 +264,46 @@ class Adjustment:
     def is_empty(self) -> bool:
         """No line amount changed."""
         return not any(line.difference for line in self.lines)
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """One flat row per changed line: key, issued, recomputed, difference (`Decimal`).
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote, reconcile
+            >>> contract = load_contract("examples/contract.toml")
+            >>> reconcile(*(quote(contract, "2026-10", resolutions=n) for n in (12000, 11000))).to_rows()  # doctest: +NORMALIZE_WHITESPACE
+            [{'key': 'resolutions', 'issued': Decimal('36750.00'), 'recomputed': Decimal('34000.00'),
+              'difference': Decimal('-2750.00')}]
+        """
+        return adjustment_rows(self)
+
+    def to_text(self) -> str:
+        """The adjustment as a table: each changed line, then the tax and total differences.
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote, reconcile
+            >>> contract = load_contract("examples/contract.toml")
+            >>> print(reconcile(*(quote(contract, "2026-10", resolutions=n) for n in (12000, 11000))).to_text(), end="")
+            Adjustment of 2026-10 (AED): credit
+            key            issued  recomputed  difference
+            resolutions  36750.00    34000.00    -2750.00
+            tax                 -           -     -137.50
+            total               -           -    -2887.50
+        """
+        return adjustment_text(self)
+
+    def _repr_html_(self) -> str:
+        """The table of `Adjustment.to_text` as HTML, for notebooks."""
+        return adjustment_html(self)
+
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``).
+
+        Args:
+            exact: keep money and rates as `Decimal` (default); False gives
+                floats, for plotting only.
+        """
+        return to_pandas(self.to_rows(), ADJUSTMENT_COLUMNS, exact=exact)
 
     def to_dict(self) -> dict[str, Any]:
         """The adjustment as JSON-safe data; `Adjustment.from_dict` reads it back.

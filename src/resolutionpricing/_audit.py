@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from statistics import NormalDist
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -54,9 +54,20 @@ from resolutionpricing._errors import (
     ResolutionPricingError,
     parse_choice,
 )
+from resolutionpricing._frames import to_pandas
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice
 from resolutionpricing._money import ARITHMETIC, round_money, to_decimal
+from resolutionpricing._result_view import (
+    ESTIMATE_COLUMNS,
+    SAMPLE_COLUMNS,
+    estimate_html,
+    estimate_rows,
+    estimate_text,
+    sample_html,
+    sample_rows,
+    sample_text,
+)
 
 __all__ = [
     "AuditEstimate",
@@ -205,6 +216,44 @@ class AuditSample:
     def size(self) -> int:
         """The number of sampled contacts."""
         return len(self.decisions)
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """One flat row per sampled decision: stratum, account_id, interaction_id, status, units, reasons (a list).
+
+        Examples:
+            >>> from resolutionpricing import audit_sample, decide, load_contract, read_interactions
+            >>> decisions = decide(load_contract("examples/contract.toml").resolution, read_interactions("examples/interactions.csv"))
+            >>> row = audit_sample(decisions, 5, seed=1).to_rows()[0]
+            >>> row["stratum"], row["interaction_id"], row["status"]
+            ('all', 'c0001313', 'billable')
+        """
+        return sample_rows(self)
+
+    def to_text(self) -> str:
+        """The sample's strata as a table: population, weight and size drawn.
+
+        Examples:
+            >>> from resolutionpricing import audit_sample, decide, load_contract, read_interactions
+            >>> decisions = decide(load_contract("examples/contract.toml").resolution, read_interactions("examples/interactions.csv"))
+            >>> print(audit_sample(decisions, 5, seed=1).to_text(), end="")  # doctest: +ELLIPSIS
+            Audit sample: 5 of ... billed contacts, seed 1
+            stratum  population  weight  size
+            all      ...
+        """
+        return sample_text(self)
+
+    def _repr_html_(self) -> str:
+        """The strata and the sampled decisions as HTML tables, for notebooks."""
+        return sample_html(self)
+
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``).
+
+        Args:
+            exact: keep money and rates as `Decimal` (default); False gives
+                floats, for plotting only.
+        """
+        return to_pandas(self.to_rows(), SAMPLE_COLUMNS, exact=exact)
 
 
 def _check_size(size: object) -> int:
@@ -531,6 +580,56 @@ class AuditEstimate:
     over_billing_lower: Decimal | None = None
     over_billing_upper: Decimal | None = None
     invoice_fingerprint: str | None = None
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """One flat row per stratum: stratum, population, weight, size, failures, rate, lower, upper.
+
+        Examples:
+            >>> from resolutionpricing import AuditEstimate, AuditStratumEstimate
+            >>> from decimal import Decimal
+            >>> stratum = AuditStratumEstimate(name="all", population=100, weight=Decimal(1), size=20,
+            ...     failures=2, rate=Decimal("0.1"), lower=Decimal("0.027866"), upper=Decimal("0.301034"))
+            >>> AuditEstimate(method="wilson", confidence=Decimal("0.95"), size=20, failures=2,
+            ...     rate=Decimal("0.1"), lower=Decimal("0.027866"), upper=Decimal("0.301034"),
+            ...     effective_size=Decimal(20), strata=(stratum,)).to_rows()[0]["rate"]
+            Decimal('0.1')
+        """
+        return estimate_rows(self)
+
+    def to_text(self) -> str:
+        """The estimate's figures (and money, with an invoice), then one line per stratum.
+
+        Examples:
+            >>> from resolutionpricing import AuditEstimate
+            >>> from decimal import Decimal
+            >>> print(AuditEstimate(method="wilson", confidence=Decimal("0.95"), size=20, failures=2,
+            ...     rate=Decimal("0.1"), lower=Decimal("0.027866"), upper=Decimal("0.301034"),
+            ...     effective_size=Decimal(20), strata=()).to_text(), end="")  # doctest: +ELLIPSIS
+            Audit estimate
+            figure         value
+            method        wilson
+            confidence      0.95
+            size              20
+            failures           2
+            rate             0.1
+            lower       0.027866
+            upper       0.301034
+            ...
+        """
+        return estimate_text(self)
+
+    def _repr_html_(self) -> str:
+        """The tables of `AuditEstimate.to_text` as HTML, for notebooks."""
+        return estimate_html(self)
+
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``).
+
+        Args:
+            exact: keep money and rates as `Decimal` (default); False gives
+                floats, for plotting only.
+        """
+        return to_pandas(self.to_rows(), ESTIMATE_COLUMNS, exact=exact)
 
     def figure(self, basis: AuditBasis | str) -> Decimal:
         """The rate a credit on ``basis`` uses: the point estimate, or a bound.

@@ -61,8 +61,17 @@ from resolutionpricing._decisions import (
     decide,
 )
 from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
+from resolutionpricing._frames import to_pandas
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice
+from resolutionpricing._invoice_view import (
+    DECISION_COLUMNS,
+    INVOICE_COLUMNS,
+    decisions_rows,
+    invoices_rows,
+    run_html,
+    run_text,
+)
 from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._periods import BillingPeriod, zone
 from resolutionpricing._usage import Usage
@@ -96,6 +105,10 @@ def _decisions(values: Iterable[Decision]) -> Sequence[Decision]:
     return tuple(values)
 
 
+def _contacts(values: Iterable[Interaction]) -> tuple[Interaction, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(kw_only=True)
 class BillingRun:
     """What one `bill` call made: the invoices, every decision behind them, and what was not billed.
@@ -109,6 +122,10 @@ class BillingRun:
             by the contact's (``started_at``, ``id``).
         unbilled: account id (None: the rows without one) to the number of
             its rows, for the accounts no contract bills.
+        contacts: the log's rows the run decided, for
+            `BillingRun.decisions_rows` to join each decision with its
+            contact; empty from the DuckDB and sorted engines (and not part
+            of equality or of the JSON).
 
     Examples:
         >>> from resolutionpricing import bill, load_contract, read_interactions
@@ -123,6 +140,9 @@ class BillingRun:
     decisions: Sequence[Decision] = attrs.field(converter=_decisions)
     decisions_table: Any = attrs.field(default=None, eq=False, repr=False)
     unbilled: Mapping[str | None, int] = attrs.field(factory=dict)
+    contacts: Sequence[Interaction] = attrs.field(
+        default=(), converter=_contacts, eq=False, repr=False
+    )
 
     def invoice(self, account_id: str | None, period: BillingPeriod | str) -> Invoice | None:
         """The invoice of ``account_id`` for ``period``, or None if the run has none.
@@ -142,6 +162,105 @@ class BillingRun:
             ),
             None,
         )
+
+    def invoices_rows(self) -> list[dict[str, object]]:
+        """One flat row per invoice: account_id, period, currency, counts, subtotal, tax, total, final.
+
+        The counts are contacts, billable_interactions, billable_units,
+        pending, not_billable_interactions and escalated; money and units
+        are `Decimal`.
+
+        Examples:
+            >>> from resolutionpricing import bill, load_contract, read_interactions
+            >>> run = bill(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")
+            >>> row = run.invoices_rows()[0]
+            >>> row["period"], row["contacts"], row["billable_units"], row["total"], row["final"]
+            ('2026-10', 13333, Decimal('6361.5017'), Decimal('26506.34'), True)
+        """
+        return invoices_rows(self)
+
+    def decisions_rows(self) -> list[dict[str, object]]:
+        """One flat row per decision, joined with its contact: account, period, channel, customer, times.
+
+        Columns: account_id, period, interaction_id, customer_id, channel,
+        conversation_id, started_at, ended_at (timezone-aware `datetime`),
+        status, units, provisional_units (`Decimal`), then the reasons split
+        by status, each a list: ``billable_reasons`` (``partial``),
+        ``not_billable_reasons`` (what the invoice's ``not_billable``
+        counts) and ``pending_reasons``; then recontacted_by and
+        voided_topics. The contact's columns are None for a run without its
+        contacts (the DuckDB and sorted engines).
+
+        Examples:
+            >>> from collections import Counter
+            >>> from resolutionpricing import bill, load_contract, read_interactions
+            >>> run = bill(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")
+            >>> rows = [row for row in run.decisions_rows() if row["period"] == "2026-10"]
+            >>> rows[0]["channel"], rows[0]["started_at"].tzinfo is not None
+            ('voice', True)
+            >>> counted = Counter(reason for row in rows for reason in row["not_billable_reasons"])
+            >>> counted["partial"] == run.invoices[0].counts["not_billable"].get("partial", 0)
+            True
+        """
+        return decisions_rows(self)
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """`BillingRun.invoices_rows`: one row per invoice.
+
+        Examples:
+            >>> from resolutionpricing import bill, load_contract
+            >>> bill(load_contract("examples/contract.toml"), [], "2026-10").to_rows()[0]["total"]
+            Decimal('14650.00')
+        """
+        return self.invoices_rows()
+
+    def to_pandas(self, table: str = "decisions", *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`decisions_rows` (``table="decisions"``) or `invoices_rows` (``"invoices"``) as a DataFrame.
+
+        Needs the extra ``resolutionpricing[pandas]``; pandas is imported
+        only here.
+
+        Args:
+            table: ``"decisions"`` or ``"invoices"``.
+            exact: keep money and units as `Decimal` (default); False gives
+                floats, for plotting only.
+
+        Raises:
+            InvalidValueError: for another ``table``.
+
+        Examples:
+            >>> from resolutionpricing import bill, load_contract, read_interactions
+            >>> run = bill(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")
+            >>> frame = run.to_pandas()
+            >>> frame[frame["period"] == "2026-10"]["units"].sum() == run.invoices[0].counts["billable_units"]
+            True
+            >>> run.to_pandas("invoices", exact=False)["total"].tolist()
+            [26506.34]
+        """
+        if table == "decisions":
+            return to_pandas(decisions_rows(self), DECISION_COLUMNS, exact=exact)
+        if table == "invoices":
+            return to_pandas(invoices_rows(self), INVOICE_COLUMNS, exact=exact)
+        raise InvalidValueError(
+            "table", f"{table!r} is not a table", 'one of "decisions", "invoices"'
+        )
+
+    def to_text(self) -> str:
+        """The run as a table: account, period, contacts, billable units, total, final.
+
+        What ``resolutionpricing bill`` prints.
+
+        Examples:
+            >>> from resolutionpricing import bill, load_contract, read_interactions
+            >>> print(bill(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10").to_text(), end="")
+            account       period   contacts  billable units            total  final
+            (none)        2026-10     13333       6361.5017    AED 26506.34   yes
+        """
+        return run_text(self)
+
+    def _repr_html_(self) -> str:
+        """One HTML row per invoice (money to each currency's minor unit), then the unbilled."""
+        return run_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The run as JSON-safe data: invoices and decisions as their ``to_dict``.
@@ -455,7 +574,7 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
         )
         invoices.extend(account_invoices)
         decisions.extend(account_decisions)
-    return BillingRun(invoices=invoices, decisions=decisions, unbilled=unbilled)
+    return BillingRun(invoices=invoices, decisions=decisions, unbilled=unbilled, contacts=rows)
 
 
 def _bill_account(  # noqa: PLR0917 -- one account's share of the run

@@ -27,6 +27,7 @@ from resolutionpricing._contract import Contract
 from resolutionpricing._display import html_table, text_table
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
 from resolutionpricing._fees import ImplementationFee, OneTimeFee
+from resolutionpricing._frames import rows_to_pandas
 from resolutionpricing._invoice import Invoice
 from resolutionpricing._money import ARITHMETIC, minor_unit, to_decimal
 from resolutionpricing._periods import BillingPeriod, Cadence
@@ -182,6 +183,10 @@ class CostBaseline:
             }
         )
         return rows
+
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``); ``exact=False`` gives floats."""
+        return rows_to_pandas(self.to_rows(), exact=exact)
 
     def to_text(self) -> str:
         """The rows as a text table."""
@@ -532,6 +537,10 @@ class BusinessCaseSummary:
             for field in attrs.fields(type(self))
         ]
 
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``); ``exact=False`` gives floats."""
+        return rows_to_pandas(self.to_rows(), exact=exact)
+
     def to_text(self) -> str:
         """The summary as a text table."""
         return text_table(self.to_rows())
@@ -559,6 +568,10 @@ class BusinessCaseResult:
     def to_rows(self) -> list[dict[str, object]]:
         """One flat dict per month (for ``pandas.DataFrame``)."""
         return [attrs.asdict(month) for month in self.months]
+
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``); ``exact=False`` gives floats."""
+        return rows_to_pandas(self.to_rows(), exact=exact)
 
     def to_text(self) -> str:
         """The monthly table, then the summary."""
@@ -894,6 +907,10 @@ class SpikeTest:
         rows: list[dict[str, object]] = [attrs.asdict(row) for row in self.rows]
         rows.append({"scenario": "saved_by_caps", "resolutions": None, "total": self.saved_by_caps})
         return rows
+
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``); ``exact=False`` gives floats."""
+        return rows_to_pandas(self.to_rows(), exact=exact)
 
     def to_text(self) -> str:
         """The rows as a text table."""

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import decimal
 import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from resolutionpricing._adjustment import Adjustment
@@ -40,11 +38,10 @@ from resolutionpricing._errors import (
     ResolutionPricingError,
 )
 from resolutionpricing._examples import write_examples
-from resolutionpricing._invoice import Invoice, ResolutionDetails
-from resolutionpricing._money import ARITHMETIC, format_decimal
+from resolutionpricing._invoice import Invoice
 from resolutionpricing._version import __version__
 
-__all__ = ["main", "render_summary", "render_text", "write_decisions"]
+__all__ = ["main", "write_decisions"]
 
 _PERIOD_HELP = 'the billing period, such as "2026-10" (monthly) or "2026-Q4" (quarterly)'
 _FORMAT_HELP = "text (a readable table, the default) or json (the canonical invoice JSON)"
@@ -280,7 +277,7 @@ def _run_init(arguments: argparse.Namespace) -> str:
 
 
 def _rendered(invoice: Invoice, output_format: str) -> str:
-    return invoice.to_json() + "\n" if output_format == "json" else render_text(invoice)
+    return invoice.to_json() + "\n" if output_format == "json" else invoice.to_text()
 
 
 _DECISION_COLUMNS = ("account_id", "id", "period", "status", "units", "reasons", "recontacted_by")
@@ -375,7 +372,7 @@ def _run_bill(arguments: argparse.Namespace) -> str:
     _write_run(
         Path(arguments.out), run, dict(zip((c.account_id for c in contracts), folders, strict=True))
     )
-    return render_summary(run)
+    return run.to_text()
 
 
 def _read_issued(folder: str | None) -> list[Invoice]:
@@ -417,118 +414,3 @@ def _write_run(out: Path, run: BillingRun, folders: Mapping[str | None, str]) ->
             "--out", f"{error.filename} cannot be written ({error.strerror})", "a writable folder"
         ) from None
     write_decisions(out / "decisions.csv", run.decisions, "--out")
-
-
-def render_summary(run: BillingRun) -> str:
-    """The run as a table: account, period, contacts, billable units, total, final.
-
-    Examples:
-        >>> from resolutionpricing import bill, load_contract, read_interactions
-        >>> from resolutionpricing._cli import render_summary
-        >>> print(render_summary(bill(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10")), end="")
-        account       period   contacts  billable units            total  final
-        (none)        2026-10     13333       6361.5017    AED 26506.34   yes
-    """
-    rows = [
-        f"{'account':<13} {'period':<8} {'contacts':>8} {'billable units':>15} {'total':>16}  final"
-    ]
-    for invoice in run.invoices:
-        usage = invoice.usage
-        total = f"{invoice.currency} {format_decimal(invoice.total)}"
-        rows.append(
-            f"{invoice.account_id or '(none)':<13} {invoice.period.label:<8} "
-            f"{_text(usage.contacts):>8} {_text(usage.billable_units.normalize()):>15} "
-            f"{total:>16}  {'yes' if invoice.final else 'no'}"
-        )
-    return "\n".join(rows) + "\n"
-
-
-def render_text(invoice: Invoice) -> str:
-    """The invoice as a readable table, one row per line, then subtotal, tax and total.
-
-    Examples:
-        >>> from resolutionpricing import load_contract, quote
-        >>> from resolutionpricing._cli import render_text
-        >>> print(render_text(quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000)), end="")
-        Gulf Telecom: AI resolution agreement
-        Period 2026-10 (AED, final)
-        <BLANKLINE>
-        code            description                                    quantity     unit price          amount
-        resolutions     Resolutions (graduated tiers)                     12000                       36750.00
-                          tier 1: 5000 x 3.50                                                         17500.00
-                          tier 2: 7000 x 2.75                                                         19250.00
-        escalations     Escalations to human agents                           0           0.00            0.00
-        kb_maintenance  Knowledge base maintenance                            1        4000.00         4000.00
-        <BLANKLINE>
-                                                                                         subtotal     40750.00
-                                                                                         tax (5%)      2037.50
-                                                                                            total     42787.50
-    """
-    code_width = max([15, *(len(line.code) + 1 for line in invoice.lines)])
-    status = "final" if invoice.final else "NOT FINAL: re-contacts may still change it"
-    rows = [invoice.contract, f"Period {invoice.period.label} ({invoice.currency}, {status})", ""]
-    rows.append(
-        f"{'code':<{code_width}} {'description':<44} {'quantity':>10} {'unit price':>14} {'amount':>15}"
-    )
-    for line in invoice.lines:
-        unit_price = "" if line.unit_price is None else format_decimal(line.unit_price)
-        rows.append(
-            f"{line.code:<{code_width}} {line.description[:44]:<44} "
-            f"{format_decimal(line.quantity):>10} {unit_price:>14} {format_decimal(line.amount):>15}"
-        )
-        if isinstance(line.details, ResolutionDetails):
-            rows.extend(
-                f"{'':<{code_width}}   {text:<68} {_text(amount):>15}"
-                for text, amount in _breakdown(line.details)
-            )
-    width = code_width + 1 + 44 + 1 + 10 + 1 + 14
-    # In the library's context: the caller's precision must not change the label.
-    with decimal.localcontext(ARITHMETIC):
-        rate = format_decimal((invoice.tax_rate * 100).normalize())
-    rows.append("")
-    rows.append(f"{'subtotal':>{width}} {format_decimal(invoice.subtotal):>15}")
-    rows.append(f"{f'tax ({rate}%)':>{width}} {format_decimal(invoice.tax):>15}")
-    rows.append(f"{'total':>{width}} {format_decimal(invoice.total):>15}")
-    rows.extend(_count_rows(invoice.counts))
-    return "\n".join(rows) + "\n"
-
-
-def _breakdown(details: ResolutionDetails) -> list[tuple[str, object]]:
-    rows: list[tuple[str, object]] = []
-    for part in details.tiers:
-        text = f"tier {part.index + 1}: {format_decimal(part.quantity)} x {format_decimal(part.unit_price)}"
-        if part.flat_fee:
-            text += f" + {format_decimal(part.flat_fee)} flat"
-        rows.append((text, part.amount))
-    step = details.step_down
-    if step is not None and step.quantity:
-        text = (
-            f"step-down above {format_decimal(step.above)}: "
-            f"{format_decimal(step.quantity)} x {format_decimal(step.unit_price)}"
-        )
-        rows.append((text, step.amount))
-    return rows
-
-
-def _count_rows(counts: Mapping[str, object]) -> list[str]:
-    if "contacts" not in counts or "pending" not in counts:
-        return []
-
-    def row(label: str, value: object, indent: int = 2) -> str:
-        return f"{'':<{indent}}{label.replace('_', ' '):<{30 - indent}} {_text(value):>12}"
-
-    keys = ("contacts", "escalated", "billable_interactions", "billable_units", "pending")
-    rows = ["", "Contacts of the period", *(row(key, counts[key]) for key in keys)]
-    rows.append(row("not billable", counts.get("not_billable_interactions")))
-    not_billable = counts.get("not_billable")
-    if isinstance(not_billable, Mapping):
-        rows.extend(row(reason, number, indent=4) for reason, number in not_billable.items())
-    rates = ("overflow_units", "containment_rate", "resolution_rate")
-    rows.extend(row(key, counts.get(key)) for key in rates)
-    return rows
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return "-"
-    return format_decimal(value) if isinstance(value, Decimal) else str(value)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["require", "to_pandas"]
+__all__ = ["require", "rows_to_pandas", "to_pandas"]
 
 
 def require(module: str, extra: str, feature: str) -> Any:  # noqa: ANN401 -- a module
@@ -50,3 +50,16 @@ def to_pandas(
             for row in listed
         ]
     return pandas.DataFrame(listed, columns=list(columns))
+
+
+def rows_to_pandas(rows: Sequence[Mapping[str, object]], *, exact: bool = True) -> Any:  # noqa: ANN401 -- a DataFrame
+    """`to_pandas` with the columns of the rows: every key, in the order first seen.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from resolutionpricing._frames import rows_to_pandas
+        >>> list(rows_to_pandas([{"a": 1}, {"b": Decimal("2.5")}], exact=False).columns)
+        ['a', 'b']
+    """
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return to_pandas(rows, columns, exact=exact)

@@ -778,6 +778,98 @@ class Invoice:
             "counts": self.usage.to_dict(),
         }
 
+    def to_text(self) -> str:
+        """The invoice as a readable table: lines with the tier breakdown, totals, counts.
+
+        What ``resolutionpricing invoice`` prints.
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote
+            >>> print(quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000).to_text(), end="")
+            Gulf Telecom: AI resolution agreement
+            Period 2026-10 (AED, final)
+            <BLANKLINE>
+            code            description                                    quantity     unit price          amount
+            resolutions     Resolutions (graduated tiers)                     12000                       36750.00
+                              tier 1: 5000 x 3.50                                                         17500.00
+                              tier 2: 7000 x 2.75                                                         19250.00
+            escalations     Escalations to human agents                           0           0.00            0.00
+            kb_maintenance  Knowledge base maintenance                            1        4000.00         4000.00
+            <BLANKLINE>
+                                                                                             subtotal     40750.00
+                                                                                             tax (5%)      2037.50
+                                                                                                total     42787.50
+        """
+        from resolutionpricing._invoice_view import invoice_text  # noqa: PLC0415 -- it imports this module
+
+        return invoice_text(self)
+
+    def _repr_html_(self) -> str:
+        """The invoice as HTML tables (lines, tier breakdown, totals, counts), for notebooks."""
+        from resolutionpricing._invoice_view import invoice_html  # noqa: PLC0415 -- it imports this module
+
+        return invoice_html(self)
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """One flat row per line: key, code, description, quantity, unit_price, amount.
+
+        Money and quantities are `Decimal`, ready for ``pandas.DataFrame``.
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote
+            >>> quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000).to_rows()[0]
+            {'key': 'resolutions', 'code': 'resolutions', 'description': 'Resolutions (graduated tiers)', 'quantity': Decimal('12000'), 'unit_price': None, 'amount': Decimal('36750.00')}
+        """
+        from resolutionpricing._invoice_view import invoice_rows  # noqa: PLC0415 -- it imports this module
+
+        return invoice_rows(self)
+
+    def tier_rows(self) -> list[dict[str, object]]:
+        """One flat row per tier part: key (its line's), tier, from, up_to, quantity, unit_price, flat_fee, amount.
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote
+            >>> rows = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000).tier_rows()
+            >>> [(row["key"], row["tier"], row["quantity"], row["amount"]) for row in rows]
+            [('resolutions', 1, Decimal('5000'), Decimal('17500.00')), ('resolutions', 2, Decimal('7000'), Decimal('19250.00'))]
+        """
+        from resolutionpricing._invoice_view import tier_rows  # noqa: PLC0415 -- it imports this module
+
+        return tier_rows(self)
+
+    def to_pandas(self, table: str = "lines", *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` (``table="lines"``) or `tier_rows` (``"tiers"``) as a `pandas.DataFrame`.
+
+        Needs the extra ``resolutionpricing[pandas]``.
+
+        Args:
+            table: ``"lines"`` or ``"tiers"``.
+            exact: keep money and units as `Decimal` (default); False gives
+                floats, for plotting only.
+
+        Raises:
+            InvalidValueError: for another ``table``.
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote
+            >>> frame = quote(load_contract("examples/contract.toml"), "2026-10", resolutions=12000).to_pandas()
+            >>> frame["amount"].sum()
+            Decimal('40750.00')
+        """
+        from resolutionpricing._frames import to_pandas  # noqa: PLC0415 -- beside the views
+        from resolutionpricing._invoice_view import (  # noqa: PLC0415 -- it imports this module
+            LINE_COLUMNS,
+            TIER_COLUMNS,
+            invoice_rows,
+            tier_rows,
+        )
+
+        if table == "lines":
+            return to_pandas(invoice_rows(self), LINE_COLUMNS, exact=exact)
+        if table == "tiers":
+            return to_pandas(tier_rows(self), TIER_COLUMNS, exact=exact)
+        raise InvalidValueError("table", f"{table!r} is not a table", 'one of "lines", "tiers"')
+
     def to_json(self) -> str:
         """Canonical JSON: keys sorted, no spaces, UTF-8 text; equal invoices give the same bytes.
 

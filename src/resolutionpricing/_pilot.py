@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -32,6 +32,7 @@ from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._display import html_table, text_table
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
+from resolutionpricing._frames import rows_to_pandas
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._money import ARITHMETIC, to_decimal
 from resolutionpricing._periods import BillingPeriod, zone
@@ -241,6 +242,10 @@ class PilotReport:
         """One row per criterion."""
         return [attrs.asdict(result) for result in self.criteria]
 
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``); ``exact=False`` gives floats."""
+        return rows_to_pandas(self.to_rows(), exact=exact)
+
     def to_text(self) -> str:
         """The window, the counts, the criteria and the verdict."""
         head = [
@@ -394,6 +399,10 @@ class ReviewReport:
             row["periods"] = ";".join(quarter.periods)
             rows.append(row)
         return rows
+
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a `pandas.DataFrame` (extra ``resolutionpricing[pandas]``); ``exact=False`` gives floats."""
+        return rows_to_pandas(self.to_rows(), exact=exact)
 
     def to_text(self) -> str:
         """The quarters as a text table."""

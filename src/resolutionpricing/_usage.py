@@ -216,6 +216,61 @@ class Usage:
             for key, value in self.counts().items()
         }
 
+    def to_rows(self) -> list[dict[str, object]]:
+        """The counts as one flat row: each not-billable reason as ``not_billable_<reason>``.
+
+        Units and rates are `Decimal`, counts `int`; only the figures known.
+
+        Examples:
+            >>> from resolutionpricing import Usage
+            >>> Usage(billable_units=6, escalated=1, contacts=10, billable_interactions=6, pending=0,
+            ...       not_billable_interactions=4, not_billable={"escalated": 1, "unresolved": 3}).to_rows()  # doctest: +NORMALIZE_WHITESPACE
+            [{'contacts': 10, 'escalated': 1, 'billable_interactions': 6, 'billable_units': Decimal('6'),
+              'pending': 0, 'not_billable_interactions': 4, 'not_billable_escalated': 1,
+              'not_billable_unresolved': 3, 'containment_rate': Decimal('0.9000'),
+              'resolution_rate': Decimal('0.6000'), 'overflow_units': Decimal('0')}]
+        """
+        from resolutionpricing._invoice_view import usage_rows  # noqa: PLC0415 -- it imports this module
+
+        return usage_rows(self)
+
+    def to_text(self) -> str:
+        """The counts as a two-column table, figure and value.
+
+        Examples:
+            >>> from resolutionpricing import Usage
+            >>> print(Usage(billable_units="12000", escalated=3100).to_text(), end="")
+            figure          value
+            billable_units  12000
+            escalated        3100
+            overflow_units      0
+        """
+        from resolutionpricing._invoice_view import usage_text  # noqa: PLC0415 -- it imports this module
+
+        return usage_text(self)
+
+    def _repr_html_(self) -> str:
+        """The counts as an HTML table, for notebooks."""
+        from resolutionpricing._invoice_view import usage_html  # noqa: PLC0415 -- it imports this module
+
+        return usage_html(self)
+
+    def to_pandas(self, *, exact: bool = True) -> Any:  # noqa: ANN401 -- a pandas.DataFrame
+        """`to_rows` as a one-row `pandas.DataFrame` (extra ``resolutionpricing[pandas]``).
+
+        Args:
+            exact: keep units and rates as `Decimal` (default); False gives floats.
+
+        Examples:
+            >>> from resolutionpricing import Usage
+            >>> Usage(billable_units="12000", escalated=3100).to_pandas()["billable_units"][0]
+            Decimal('12000')
+        """
+        from resolutionpricing._frames import to_pandas  # noqa: PLC0415 -- beside the views
+
+        rows = self.to_rows()
+        return to_pandas(rows, list(rows[0]), exact=exact)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Usage:
         """Read `Usage.to_dict`'s data back; the rates must be those the figures give.

@@ -23,6 +23,8 @@ import decimal
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
+from resolutionpricing._billing import BillingRun
+from resolutionpricing._business_case import BusinessCaseResult
 from resolutionpricing._calculator import _resolution_lines
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._clauses import ClauseReport
@@ -37,7 +39,15 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_clauses", "plot_offers", "plot_price_curve"]
+    from resolutionpricing._invoice import Invoice
+
+__all__ = [
+    "plot_business_case",
+    "plot_clauses",
+    "plot_offers",
+    "plot_price_curve",
+    "plot_statement",
+]
 
 _SAMPLES: Final = 400
 _RESOLUTION_LINES: Final = frozenset({"resolutions", "spend_cap"})
@@ -282,4 +292,147 @@ def plot_offers(report: OfferReport) -> Figure:
     axes.set_title("Offers on the same log")
     axes.legend(fontsize=8)
     axes.grid(visible=True, axis="y", color="#e4e7eb")
+    return figure
+
+
+def _statement_invoices(run: BillingRun, account_id: str | None) -> list[Invoice]:
+    """The account's invoices; with None and no invoice without an account, the run's only account."""
+    chosen = [invoice for invoice in run.invoices if invoice.account_id == account_id]
+    accounts = list(dict.fromkeys(invoice.account_id for invoice in run.invoices))
+    if not chosen and account_id is None and len(accounts) == 1:
+        chosen = list(run.invoices)
+    if not chosen:
+        listed = ", ".join("None" if name is None else repr(name) for name in accounts) or "none"
+        raise InvalidValueError(
+            "account_id", f"the run has no invoice for {account_id!r}", f"one of: {listed}"
+        )
+    return chosen
+
+
+def plot_statement(run: BillingRun, account_id: str | None = None) -> Figure:
+    """Draw an account's spend per period, one bar per period stacked by line code.
+
+    Credits (negative lines) are stacked below zero; each bar is labelled
+    with the period's subtotal. ``account_id=None`` draws the invoices
+    without an account, or the run's only account when it bills just one.
+
+    Raises:
+        InvalidTypeError: for something other than a `BillingRun`.
+        InvalidValueError: when the run has no invoice for ``account_id``
+            (the error lists the accounts it has).
+
+    Examples:
+        >>> from resolutionpricing import bill, load_contract, read_interactions
+        >>> from resolutionpricing.plot import plot_statement
+        >>> run = bill(load_contract("examples/contract.toml"), read_interactions("examples/interactions.csv"), "2026-10..2026-11")
+        >>> figure = plot_statement(run)
+        >>> figure.axes[0].get_ylabel(), [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+        ('amount before tax (AED)', ['resolutions', 'escalations', 'kb_maintenance', 'minimum_commitment'])
+    """
+    if not isinstance(run, BillingRun):
+        raise InvalidTypeError("run", f"{run!r} is not a BillingRun", "bill(...)")
+    invoices = _statement_invoices(run, account_id)
+    codes = list(dict.fromkeys(line.code for invoice in invoices for line in invoice.lines))
+    amounts: dict[str, list[Decimal]] = {code: [] for code in codes}
+    with decimal.localcontext(ARITHMETIC):
+        for invoice in invoices:
+            for code in codes:
+                lines = (line.amount for line in invoice.lines if line.code == code)
+                amounts[code].append(sum(lines, start=Decimal(0)))
+    labels = [invoice.period.label for invoice in invoices]
+    figure, (axes,) = _figure(8.0, 4.5)
+    above = [0.0] * len(invoices)
+    below = [0.0] * len(invoices)
+    for index, code in enumerate(codes):
+        values = [float(amount) for amount in amounts[code]]
+        bottoms = [
+            low if value < 0 else high
+            for value, low, high in zip(values, below, above, strict=True)
+        ]
+        axes.bar(labels, values, bottom=bottoms, label=code, color=_COLOURS[index % len(_COLOURS)])
+        above = [high + max(value, 0.0) for high, value in zip(above, values, strict=True)]
+        below = [low + min(value, 0.0) for low, value in zip(below, values, strict=True)]
+    for label, invoice, top in zip(labels, invoices, above, strict=True):
+        axes.annotate(
+            f"{invoice.subtotal:,}",
+            (label, top),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+        )
+    currency = invoices[0].currency
+    axes.axhline(0, color="#52606d", linewidth=1)
+    axes.set_ylabel(f"amount before tax ({currency})")
+    account = "" if invoices[0].account_id is None else f" ({invoices[0].account_id})"
+    axes.set_title(f"{invoices[0].contract}{account}: spend per period")
+    axes.legend(fontsize=8)
+    axes.grid(visible=True, axis="y", color="#e4e7eb")
+    return figure
+
+
+def plot_business_case(result: BusinessCaseResult) -> Figure:
+    """Draw the monthly cost with the AI against the baseline, and the break-even month.
+
+    Two lines per month (the total cost, amortized basis, and the baseline
+    cost), the cumulative savings below them, and a vertical mark at the
+    break-even month when there is one.
+
+    Raises:
+        InvalidTypeError: for something other than a `BusinessCaseResult`.
+
+    Examples:
+        >>> from resolutionpricing.business_case import load_scenario
+        >>> from resolutionpricing.plot import plot_business_case
+        >>> figure = plot_business_case(load_scenario("examples/business-case/scenario.toml").evaluate())
+        >>> [axes.get_ylabel() for axes in figure.axes]
+        ['monthly cost (USD)', 'cumulative savings (USD)']
+    """
+    if not isinstance(result, BusinessCaseResult):
+        raise InvalidTypeError(
+            "result", f"{result!r} is not a BusinessCaseResult", "BusinessCase.evaluate()"
+        )
+    figure, (costs, savings) = _figure(8.0, 6.0, rows=2)
+    months = [month.month for month in result.months]
+    costs.plot(
+        months,
+        [float(month.total_cost) for month in result.months],
+        color=_COLOURS[0],
+        marker="o",
+        label="total cost with the AI",
+    )
+    costs.plot(
+        months,
+        [float(month.baseline_cost) for month in result.months],
+        color=_COLOURS[1],
+        linestyle="--",
+        label="baseline cost",
+    )
+    savings.bar(
+        months,
+        [float(month.cumulative_savings) for month in result.months],
+        color=[
+            _COLOURS[2] if month.cumulative_savings >= 0 else _COLOURS[1] for month in result.months
+        ],
+    )
+    savings.axhline(0, color="#52606d", linewidth=1)
+    even = result.summary.break_even_month
+    for axes in (costs, savings):
+        if even is not None:
+            axes.axvline(even, color="#52606d", linestyle=":", linewidth=1)
+        axes.grid(visible=True, axis="y", color="#e4e7eb")
+    if even is not None:
+        period = result.months[even - 1].period
+        savings.annotate(
+            f"break-even: month {even} ({period})",
+            (even, 0),
+            xytext=(4, 6),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    costs.set_ylabel(f"monthly cost ({result.currency})")
+    costs.set_title("Business case: cost against the baseline")
+    costs.legend(fontsize=8)
+    savings.set_ylabel(f"cumulative savings ({result.currency})")
+    savings.set_xlabel("month")
     return figure
