@@ -310,6 +310,11 @@ def test_reserved_codes_are_the_calculators() -> None:
                 "escalations",
                 "implementation",
                 "automation_adjustment",
+                "volume_true_up",
+                "prepaid_commitment",
+                "commitment_drawdown",
+                "commitment_lapsed",
+                "pilot_resolutions",
             }
         )
         == RESERVED_CODES

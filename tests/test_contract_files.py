@@ -279,7 +279,10 @@ def test_floats_in_python_data_are_refused() -> None:
         ),
         (
             [('mode = "graduated"', 'mode = "graduated"\ncurrency = "AED"')],
-            ["pricing.currency: is not a known key; the keys are mode, tiers, automation_bands"],
+            [
+                "pricing.currency: is not a known key; the keys are mode, tiers, automation_bands, "
+                "accumulate, included, included_per, rollover"
+            ],
         ),
         (
             [('{ unit_price = "3.50" }', '{ unit_price = "3.50", up_too = 5 }')],
@@ -346,7 +349,7 @@ def test_kinds_of_caps_and_fees() -> None:
     text = MINIMAL + '\n[[caps]]\nkind = "cap"\n\n[[fees]]\namount = 1\n'
     assert _problems(text) == [
         'caps[0].kind: \'cap\' is not a kind of cap; one of "pause", "step_down", "spend"',
-        'fees[0].kind: is missing; one of "implementation", "recurring", "per_escalation", "one_time", "minimum_commitment"',
+        'fees[0].kind: is missing; one of "implementation", "recurring", "per_escalation", "one_time", "minimum_commitment", "prepaid_commitment"',
     ]
 
 
@@ -361,7 +364,7 @@ def test_contract_wide_problems_carry_file_paths() -> None:
     assert _problems(text) == [
         "contract.ends_on: 2026-06-30 is before starts_on (2026-07-01); a date on or after starts_on",
         "fees[4].amount: 15000.005 is not in whole minor units of AED (0.01); a multiple of 0.01",
-        "fees[1].code: 'resolutions' is reserved for the calculator's own lines; a code other than automation_adjustment, escalations, implementation, minimum_commitment, resolutions, spend_cap",
+        "fees[1].code: 'resolutions' is reserved for the calculator's own lines; a code other than automation_adjustment, commitment_drawdown, commitment_lapsed, escalations, implementation, minimum_commitment, pilot_resolutions, prepaid_commitment, resolutions, spend_cap, volume_true_up",
     ]
 
 

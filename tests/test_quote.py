@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -639,7 +640,7 @@ def test_a_huge_int_count_is_a_located_error() -> None:
     """quote(resolutions=10**5000) and escalations=10**5000 say the size, never a bare ValueError."""
     contract = load_contract(EXAMPLE)
     for keyword in ("resolutions", "escalations"):
-        counts = {"resolutions": 1, keyword: 10**5000}
+        counts: dict[str, Any] = {"resolutions": 1, keyword: 10**5000}
         with pytest.raises(InvalidValueError, match=f"{keyword}: an integer of 5001 digits"):
             quote(contract, "2026-10", **counts)
 

@@ -23,6 +23,7 @@ from resolutionpricing._calculator import quote
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._clauses import ClauseFigures, ClauseReport, ClauseRow, compare_clauses
 from resolutionpricing._contract import Contract
+from resolutionpricing._contract_year import Accumulate, AllowancePer, Balances, IncludedAllowance
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason, decide
 from resolutionpricing._errors import (
     ContractError,
@@ -39,6 +40,7 @@ from resolutionpricing._fees import (
     MinimumCommitment,
     OneTimeFee,
     PerEscalationFee,
+    PrepaidCommitment,
     RecurringFee,
 )
 from resolutionpricing._files import (
@@ -58,6 +60,8 @@ from resolutionpricing._interactions import (
 from resolutionpricing._invoice import (
     AutomationDetails,
     CarriedAdjustmentDetails,
+    CommitmentDetails,
+    CumulativeDetails,
     ImplementationDetails,
     Invoice,
     LineDetails,
@@ -68,6 +72,7 @@ from resolutionpricing._invoice import (
     ResolutionDetails,
     SpendCapDetails,
     StepDownDetails,
+    VolumeTrueUpDetails,
 )
 from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._offers import OfferFigures, OfferReport, OfferRow, compare_offers
@@ -80,6 +85,7 @@ from resolutionpricing._rules import (
     format_window,
     parse_window,
 )
+from resolutionpricing._statement import Statement
 from resolutionpricing._tiers import PricingMode, Tier, TierPart, TierSchedule
 from resolutionpricing._usage import Usage
 from resolutionpricing._version import __version__
@@ -112,6 +118,13 @@ __all__ = [
     "PerEscalationFee",
     "OneTimeFee",
     "MinimumCommitment",
+    "PrepaidCommitment",
+    # contract years
+    "Accumulate",
+    "AllowancePer",
+    "IncludedAllowance",
+    "Balances",
+    "Statement",
     # money
     "Rounding",
     "minor_unit",
@@ -146,6 +159,9 @@ __all__ = [
     "OneTimeFeeDetails",
     "AutomationDetails",
     "CarriedAdjustmentDetails",
+    "CumulativeDetails",
+    "VolumeTrueUpDetails",
+    "CommitmentDetails",
     "Usage",
     "quote",
     "calculate_invoice",

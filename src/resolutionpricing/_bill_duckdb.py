@@ -18,11 +18,14 @@ iterated (equal to the reference engine's decisions).
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from resolutionpricing._caps import PauseCap
+from resolutionpricing._contract_year import Balances, price_series, series
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason
 from resolutionpricing._engine import LazyDecisions
 from resolutionpricing._rules import PartialPolicy
@@ -82,6 +85,7 @@ def bill_duckdb(
     billed: list[tuple[Contract, list[BillingPeriod]]],
     source: object,
     as_of: datetime | None,
+    openings: Mapping[str | None, Balances] | None = None,
 ) -> tuple[list[Invoice], pa.Table, dict[str | None, int]]:
     """The invoices, the decisions table and the unbilled row counts of one DuckDB run."""
     from resolutionpricing._billing import _account_order  # noqa: PLC0415 -- no import cycle
@@ -116,13 +120,23 @@ def bill_duckdb(
         for contract, periods in sorted(
             billed, key=lambda pair: _account_order(pair[0].account_id)
         ):
+            opening = (openings or {}).get(contract.account_id)
+            priced_periods = series(contract, periods, opening=opening)
             decided, usage = _decide_account(
-                database, _selected(known, [contract.account_id]), contract, periods, known_at
+                database,
+                _selected(known, [contract.account_id]),
+                contract,
+                priced_periods,
+                known_at,
             )
             tables.append(decided)
-            invoices.extend(
-                _priced(contract, period, usage.get(period.label), known_at) for period in periods
+            priced = price_series(
+                contract,
+                priced_periods,
+                partial(_priced_from, contract, usage, known_at),
+                opening=opening,
             )
+            invoices.extend(priced[period.label] for period in periods)
     decisions = pyarrow.concat_tables(tables) if tables else pyarrow.table({})
     return invoices, decisions, unbilled
 
@@ -201,8 +215,22 @@ def _usage(contract: Contract, row: dict[str, Any] | None) -> Usage:
     )
 
 
+def _priced_from(
+    contract: Contract,
+    usage: Mapping[str | None, dict[str, Any]],
+    known_at: int | None,
+    period: BillingPeriod,
+    balances: Balances | None,
+) -> Invoice:
+    return _priced(contract, period, usage.get(period.label), known_at, balances)
+
+
 def _priced(
-    contract: Contract, period: BillingPeriod, row: dict[str, Any] | None, known_at: int | None
+    contract: Contract,
+    period: BillingPeriod,
+    row: dict[str, Any] | None,
+    known_at: int | None,
+    balances: Balances | None = None,
 ) -> Invoice:
     from resolutionpricing._billing import _final, _shown_as_of  # noqa: PLC0415 -- no import cycle
     from resolutionpricing._calculator import price_period  # noqa: PLC0415
@@ -217,4 +245,5 @@ def _priced(
         as_of=_shown_as_of(contract, moment),
         overflow_from=None if row is None else row["overflow_from"],
         account_id=contract.account_id,
+        balances_before=balances,
     )

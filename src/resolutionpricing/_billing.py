@@ -52,6 +52,7 @@ from resolutionpricing._calculator import cap_of, price_period
 from resolutionpricing._caps import PauseCap
 from resolutionpricing._carry import Carried, checked_adjustments, checked_invoices
 from resolutionpricing._contract import Contract
+from resolutionpricing._contract_year import Balances, price_series, series
 from resolutionpricing._decisions import (
     Decision,
     DecisionStatus,
@@ -74,6 +75,7 @@ from resolutionpricing._invoice_view import (
 )
 from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._periods import BillingPeriod, zone
+from resolutionpricing._statement import Statement, statement_of
 from resolutionpricing._usage import Usage
 
 __all__ = ["BillingRun", "bill", "calculate_invoice", "calculate_run"]
@@ -118,7 +120,9 @@ class BillingRun:
             (the contract without an account first), then period start.
         decisions: one per contact of every billed account known at
             ``as_of``, each with its ``account_id`` and ``period`` (None
-            outside every billed period); by account as the invoices, then
+            outside every period the run priced, which includes the
+            earlier periods of a contract year it priced for their
+            balances); by account as the invoices, then
             by the contact's (``started_at``, ``id``).
         unbilled: account id (None: the rows without one) to the number of
             its rows, for the accounts no contract bills.
@@ -162,6 +166,20 @@ class BillingRun:
             ),
             None,
         )
+
+    def statement(self, account_id: str | None) -> Statement:
+        """The account's periods in order, with their totals and contract-year balances.
+
+        Raises:
+            InvalidValueError: the run has no invoice of ``account_id``.
+
+        Examples:
+            >>> from resolutionpricing import bill, load_contract
+            >>> run = bill(load_contract("examples/annual-contract.toml"), [], "2026-07..2026-09")
+            >>> [(row["period"], str(row["total"])) for row in run.statement(None).to_rows()]
+            [('2026-07', '392000.00'), ('2026-08', '2000.00'), ('2026-09', '2000.00')]
+        """
+        return statement_of(self.invoices, account_id)
 
     def invoices_rows(self) -> list[dict[str, object]]:
         """One flat row per invoice: account_id, period, currency, counts, subtotal, tax, total, final.
@@ -333,6 +351,7 @@ def bill(
     audits: Iterable[Adjustment] = (),
     engine: str = "python",
     sorted_by_start: bool = False,
+    opening: Balances | Mapping[str | None, Balances] | None = None,
 ) -> BillingRun:
     """Price every contract's periods from one log, deciding each account's contacts once.
 
@@ -372,6 +391,13 @@ def bill(
             ``as_of`` defaults to the log's latest timestamp, known at the end;
             the run's ``decisions`` is empty (they are tallied, not kept).
             Both refuse ``issued``, ``audits`` and provisional billing.
+        opening: for contracts with a contract-year clause (cumulative
+            tiers, an included allowance, a prepaid commitment), the
+            `Balances` before the first period the run prices: one
+            `Balances` (a run of one contract) or a mapping of account id to
+            `Balances`. Without it, the run first prices the earlier periods
+            of the contract year from the same log, so that a period's
+            invoice is the same whether it is billed alone or in a series.
 
     Returns:
         A `BillingRun`.
@@ -392,6 +418,7 @@ def bill(
     """
     chosen = _checked_contracts(contracts)
     requested = _read_periods(periods)
+    openings = _openings(chosen, opening)
     if engine not in {"python", "duckdb"}:
         raise InvalidValueError(
             "engine", f"{engine!r} is not an engine", 'one of "python", "duckdb"'
@@ -402,7 +429,7 @@ def bill(
             chosen, issued, audits, engine if engine == "duckdb" else "sorted_by_start"
         )
         if engine == "duckdb":
-            return _bill_in_duckdb(chosen, log, requested, as_of)
+            return _bill_in_duckdb(chosen, log, requested, as_of, openings)
         from resolutionpricing._stream import bill_sorted  # noqa: PLC0415 -- its own module
 
         rows = cast("Iterable[Interaction]", log)
@@ -413,7 +440,7 @@ def bill(
                 for row in rows
                 if row.logged_at is None or row.logged_at.astimezone(UTC) <= known
             )
-        return bill_sorted(chosen, rows, requested, as_of=as_of)
+        return bill_sorted(chosen, rows, requested, as_of=as_of, openings=openings)
     check_log(log)  # a path here is a natural mistake: say to read it
     rows = list(cast("Iterable[Interaction]", log))
     _check_rows(rows)
@@ -425,7 +452,44 @@ def bill(
         known_at,
         checked_invoices(issued, "issued"),
         checked_adjustments(audits, "audits"),
+        openings,
     )
+
+
+def _openings(
+    chosen: list[Contract], opening: Balances | Mapping[str | None, Balances] | None
+) -> dict[str | None, Balances]:
+    """The opening balance of each account, checked to be `Balances` of an account billed."""
+    given: object = opening
+    if given is None:
+        return {}
+    if isinstance(given, Balances):
+        if len(chosen) != 1:
+            raise InvalidValueError(
+                "opening",
+                f"is one Balances for a run of {len(chosen)} contracts",
+                "a mapping of account id to Balances",
+            )
+        return {chosen[0].account_id: given}
+    if not isinstance(given, Mapping):
+        raise InvalidTypeError(
+            "opening", f"{given!r} is not a Balances", "a Balances or a mapping of account id to it"
+        )
+    accounts = {contract.account_id for contract in chosen}
+    found: dict[str | None, Balances] = {}
+    for account, balances in given.items():
+        if account not in accounts:
+            raise InvalidValueError(
+                f"opening[{account!r}]",
+                "is not an account the run bills",
+                "the account_id of one of the contracts",
+            )
+        if not isinstance(balances, Balances):
+            raise InvalidTypeError(
+                f"opening[{account!r}]", f"{balances!r} is not a Balances", "a Balances"
+            )
+        found[account] = balances
+    return found
 
 
 def _refuse_late_data(
@@ -447,12 +511,13 @@ def _bill_in_duckdb(
     source: object,
     requested: tuple[BillingPeriod, ...],
     as_of: datetime | None,
+    openings: dict[str | None, Balances],
 ) -> BillingRun:
     from resolutionpricing._bill_duckdb import ArrowDecisions, bill_duckdb  # noqa: PLC0415
 
     known_at = None if as_of is None else _check_as_of(as_of)
     billed = [(contract, _contract_periods(contract, requested)) for contract in chosen]
-    invoices, table, unbilled = bill_duckdb(billed, source, known_at)
+    invoices, table, unbilled = bill_duckdb(billed, source, known_at, openings)
     return BillingRun(
         invoices=invoices, decisions=ArrowDecisions(table), unbilled=unbilled, decisions_table=table
     )
@@ -547,6 +612,7 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
     known_at: datetime | None,
     issued: list[Invoice] | None = None,
     audits: list[Adjustment] | None = None,
+    openings: Mapping[str | None, Balances] | None = None,
 ) -> BillingRun:
     by_account: dict[str | None, list[Interaction]] = {}
     for row in rows:
@@ -570,7 +636,13 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
         periods = _contract_periods(contract, requested)
         carried = Carried.of(contract, account, periods, issued or [], audits or [])
         account_invoices, account_decisions = _bill_account(
-            contract, account, by_account.get(account, []), periods, known_at, carried
+            contract,
+            account,
+            by_account.get(account, []),
+            periods,
+            known_at,
+            carried,
+            (openings or {}).get(account),
         )
         invoices.extend(account_invoices)
         decisions.extend(account_decisions)
@@ -584,12 +656,18 @@ def _bill_account(  # noqa: PLR0917 -- one account's share of the run
     billed: list[BillingPeriod],
     known_at: datetime | None,
     carried: Carried,
+    opening: Balances | None = None,
 ) -> tuple[list[Invoice], list[Decision]]:
-    """Decide one account's rows once, assign each its period, price each, carry corrections."""
+    """Decide one account's rows once, assign each its period, price each, carry corrections.
+
+    With a contract-year clause, the periods are priced in order from the
+    first of the contract year (or from ``opening``), each from the balances
+    the one before left.
+    """
     decided = decide(contract.resolution, rows, as_of=known_at) if rows else ()
     by_id = {row.id: row for row in rows}
     earlier = carried.earlier()  # the issued periods recomputed for their corrections
-    periods = sorted({*billed, *earlier})
+    periods = series(contract, [*billed, *earlier], opening=opening)
     assign = _PeriodFinder(contract, periods)
     pairs: dict[str, list[tuple[Interaction, Decision]]] = {period.label: [] for period in periods}
     decisions: list[Decision] = []
@@ -600,10 +678,14 @@ def _bill_account(  # noqa: PLR0917 -- one account's share of the run
             decision = _placed(decision, label)  # noqa: PLW2901 -- the same decision, placed
             pairs[label].append((interaction, decision))
         decisions.append(decision)
-    priced = {
-        period.label: _price(contract, account, period, pairs[period.label], known_at)
-        for period in periods
-    }
+    priced = price_series(
+        contract,
+        periods,
+        lambda period, balances: _price(
+            contract, account, period, pairs[period.label], known_at, balances=balances
+        ),
+        opening=opening,
+    )
     invoices = [priced[period.label] for period in billed]
     if invoices:
         invoices[-1] = carried.onto(invoices[-1], priced)
@@ -666,6 +748,8 @@ def _price(
     period: BillingPeriod,
     pairs: list[tuple[Interaction, Decision]],
     known_at: datetime | None,
+    *,
+    balances: Balances | None = None,
 ) -> Invoice:
     # Chronological order for the pause cap: the last units to end overflow.
     pairs.sort(
@@ -685,6 +769,7 @@ def _price(
         as_of=_shown_as_of(contract, known_at),
         overflow_from=_first_overflow(contract, pairs, provisional=provisional),
         account_id=account,
+        balances_before=balances,
     )
     if provisional and usage.pending:
         return attrs.evolve(invoice, provisional=True)

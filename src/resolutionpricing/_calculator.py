@@ -36,16 +36,28 @@ import attrs
 from resolutionpricing._automation import band_for
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
+from resolutionpricing._contract_year import (
+    Accumulate,
+    Balances,
+    checked_opening,
+    closes_year,
+    opening_balances,
+    opens_year,
+    uses_contract_year,
+)
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError, shown
 from resolutionpricing._fees import (
     ImplementationFee,
     MinimumCommitment,
     OneTimeFee,
     PerEscalationFee,
+    PrepaidCommitment,
     RecurringFee,
 )
 from resolutionpricing._invoice import (
     AutomationDetails,
+    CommitmentDetails,
+    CumulativeDetails,
     ImplementationDetails,
     Invoice,
     LineItem,
@@ -55,10 +67,11 @@ from resolutionpricing._invoice import (
     ResolutionDetails,
     SpendCapDetails,
     StepDownDetails,
+    VolumeTrueUpDetails,
 )
 from resolutionpricing._money import ARITHMETIC, format_decimal, to_decimal
 from resolutionpricing._periods import BillingPeriod
-from resolutionpricing._tiers import to_quantity
+from resolutionpricing._tiers import PricingMode, TierPart, to_quantity
 from resolutionpricing._usage import Usage
 
 __all__ = ["cap_of", "price_period", "quote"]
@@ -75,6 +88,7 @@ def quote(
     resolutions: Decimal | int | str,
     escalations: int = 0,
     contacts: int | None = None,
+    opening: Balances | None = None,
 ) -> Invoice:
     """Price one billing period from counts.
 
@@ -86,6 +100,10 @@ def quote(
         escalations: the period's escalated contacts.
         contacts: the period's contacts, if known (adds the containment rate
             to the counts); required when the contract has automation bands.
+        opening: for a contract with a contract-year clause (cumulative
+            tiers, an included allowance, a prepaid commitment), the
+            `Balances` of the year before the period; without it, a quote
+            assumes nothing was billed earlier in the year.
 
     Returns:
         A final `Invoice`, with the fees that fall in the period, caps, the
@@ -117,7 +135,12 @@ def quote(
             "at most as many escalations as contacts",
         )
     return price_period(
-        contract, contract.period(period), usage=usage, final=True, account_id=contract.account_id
+        contract,
+        contract.period(period),
+        usage=usage,
+        final=True,
+        account_id=contract.account_id,
+        balances_before=opening,
     )
 
 
@@ -137,15 +160,21 @@ def price_period(
     account_id: str | None,
     as_of: datetime | None = None,
     overflow_from: str | None = None,
+    balances_before: Balances | None = None,
 ) -> Invoice:
-    """Make the invoice lines of one period from its usage.
+    """Make the invoice lines of one period from its usage (and its contract year's balances).
 
     The usage is copied onto the invoice with ``overflow_units`` set here;
     the invoice names the contract (name, id, fingerprint) and the account.
+    For a contract with a contract-year clause, ``balances_before`` is the
+    state of the year before the period (default: a fresh year, as if
+    nothing was billed earlier in it), and the invoice shows it with the
+    balances after the period.
     """
+    before = _balances_before(contract, period, balances_before)
     with decimal.localcontext(ARITHMETIC):
-        lines, overflow = _resolution_lines(
-            contract, usage.billable_units, overflow_from, usage.containment_rate
+        lines, overflow, after = _resolution_lines(
+            contract, period, usage.billable_units, overflow_from, usage.containment_rate, before
         )
         lines += _fee_lines(contract, period, usage.escalated)
         subtotal = sum((line.amount for line in lines), start=contract.round(_ZERO))
@@ -167,7 +196,25 @@ def price_period(
             rounding_increment=contract.rounding_increment,
             usage=attrs.evolve(usage, overflow_units=overflow or _ZERO),
             as_of=as_of,
+            balances_before=before,
+            balances_after=after,
         )
+
+
+def _balances_before(
+    contract: Contract, period: BillingPeriod, given: Balances | None
+) -> Balances | None:
+    if not uses_contract_year(contract):
+        if given is not None:
+            raise InvalidValueError(
+                "opening",
+                "is given, but the contract carries no balance from period to period",
+                "no opening balance, or a contract with accumulate, included or a prepaid commitment",
+            )
+        return None
+    if given is None:
+        return opening_balances(contract, period)
+    return checked_opening(contract, period, given)
 
 
 def cap_of(contract: Contract, kind: type[_CapT]) -> _CapT | None:
@@ -175,23 +222,26 @@ def cap_of(contract: Contract, kind: type[_CapT]) -> _CapT | None:
     return next((cap for cap in contract.caps if isinstance(cap, kind)), None)
 
 
-def _resolution_lines(
+def _resolution_lines(  # noqa: PLR0917 -- the steps of one charge, in order
     contract: Contract,
+    period: BillingPeriod,
     billable_units: Decimal,
     overflow_from: str | None,
     automation_rate: Decimal | None,
-) -> tuple[list[LineItem], Decimal]:
+    before: Balances | None,
+) -> tuple[list[LineItem], Decimal, Balances | None]:
     pause = cap_of(contract, PauseCap)
     step_down = cap_of(contract, StepDownCap)
     spend = cap_of(contract, SpendCap)
 
     billed_units = billable_units if pause is None else min(billable_units, pause.limit)
     overflow = billable_units - billed_units
-    tier_units, stepped_units = billed_units, _ZERO
-    if step_down is not None and billed_units > step_down.above:
-        tier_units, stepped_units = step_down.above, billed_units - step_down.above
-    parts = contract.pricing.breakdown(tier_units)
-    gross = sum((part.amount for part in parts), start=_ZERO)
+    included, chargeable = _included(contract, before, billed_units)
+    tier_units, stepped_units = chargeable, _ZERO
+    if step_down is not None and chargeable > step_down.above:
+        tier_units, stepped_units = step_down.above, chargeable - step_down.above
+    parts, increment, cumulative = _tier_charge(contract, period, before, tier_units)
+    gross = max(increment, _ZERO)
     paused = None
     if pause is not None:
         paused = PauseDetails(
@@ -211,7 +261,13 @@ def _resolution_lines(
             amount=stepped_amount,
         )
     details = ResolutionDetails(
-        mode=contract.pricing.mode, tiers=parts, pause=paused, step_down=stepped, exact_amount=gross
+        mode=contract.pricing.mode,
+        tiers=parts,
+        pause=paused,
+        step_down=stepped,
+        exact_amount=gross,
+        included_units=None if contract.allowance is None else included,
+        cumulative=cumulative,
     )
     charge = contract.round(gross)
     lines = [
@@ -224,6 +280,19 @@ def _resolution_lines(
             details=details,
         )
     ]
+    if increment < 0 and cumulative is not None:
+        true_up = contract.round(increment)
+        lines.append(
+            LineItem(
+                code="volume_true_up",
+                description="Volume true-up: the contract year reached a cheaper tier",
+                quantity=_ONE,
+                unit_price=None,
+                amount=true_up,
+                details=VolumeTrueUpDetails(cumulative=cumulative, exact_amount=increment),
+            )
+        )
+        charge += true_up
     if spend is not None and charge > spend.limit:
         lines.append(
             LineItem(
@@ -254,7 +323,117 @@ def _resolution_lines(
                 ),
             )
         )
-    return lines, overflow
+    commitment_left = _commitment_lines(contract, period, before, charge, lines)
+    after = None
+    if before is not None:
+        after = attrs.evolve(
+            before,
+            cumulative_units=before.cumulative_units + tier_units,
+            allowance_left=None
+            if before.allowance_left is None
+            else before.allowance_left - included,
+            commitment_left=commitment_left,
+        )
+    return lines, overflow, after
+
+
+def _included(
+    contract: Contract, before: Balances | None, billed_units: Decimal
+) -> tuple[Decimal, Decimal]:
+    """The units the allowance covers (the period's first billable units), and the rest."""
+    if contract.allowance is None or before is None:
+        return _ZERO, billed_units
+    included = min(billed_units, before.allowance_left or _ZERO)
+    return included, billed_units - included
+
+
+def _tier_charge(
+    contract: Contract, period: BillingPeriod, before: Balances | None, tier_units: Decimal
+) -> tuple[tuple[TierPart, ...], Decimal, CumulativeDetails | None]:
+    """The tier parts, the exact charge and, for cumulative tiers, the year's position.
+
+    Cumulative tiers price the increment, as Lago and Kill Bill do: the price
+    of the year's units through this period less the price of those before it
+    (nothing before the year's first period, whose charge includes the first
+    tier's flat fee). A volume schedule's increment can be negative.
+    """
+    pricing = contract.pricing
+    if contract.accumulate is not Accumulate.CONTRACT_YEAR or before is None:
+        whole = pricing.breakdown(tier_units)
+        return whole, sum((part.amount for part in whole), start=_ZERO), None
+    prior = before.cumulative_units
+    through = prior + tier_units
+    first = prior == 0 and opens_year(contract, period)
+    amount_before = _ZERO if first else pricing.price(prior)
+    amount_after = pricing.price(through)
+    position = CumulativeDetails(
+        units_before=prior,
+        units_after=through,
+        amount_before=amount_before,
+        amount_after=amount_after,
+    )
+    if pricing.mode is not PricingMode.GRADUATED:
+        # One price for the whole quantity: the parts show the year's position.
+        return pricing.breakdown(through), amount_after - amount_before, position
+    earlier = {} if first else {part.index: part for part in pricing.breakdown(prior)}
+    parts: list[TierPart] = []
+    for part in pricing.breakdown(through):
+        old = earlier.get(part.index)
+        quantity = part.quantity - (old.quantity if old is not None else _ZERO)
+        flat_fee = _ZERO if old is not None else part.flat_fee
+        if quantity or flat_fee:
+            parts.append(
+                attrs.evolve(
+                    part,
+                    quantity=quantity,
+                    flat_fee=flat_fee,
+                    amount=quantity * part.unit_price + flat_fee,
+                )
+            )
+    if not parts:  # nothing priced: show the tier the year is in
+        index = pricing.tier_for(through)
+        part = next(part for part in pricing.breakdown(through) if part.index == index)
+        parts.append(attrs.evolve(part, quantity=_ZERO, flat_fee=_ZERO, amount=_ZERO))
+    return tuple(parts), amount_after - amount_before, position
+
+
+def _commitment_lines(
+    contract: Contract,
+    period: BillingPeriod,
+    before: Balances | None,
+    charge: Decimal,
+    lines: list[LineItem],
+) -> Decimal | None:
+    """Draw the prepaid balance down by the charge; lapse what is left at the year's end."""
+    prepaid = next((fee for fee in contract.fees if isinstance(fee, PrepaidCommitment)), None)
+    if prepaid is None or before is None:
+        return None if before is None else before.commitment_left
+    left = before.commitment_left or _ZERO
+    drawn = min(max(charge, _ZERO), left)
+    if drawn:
+        lines.append(
+            LineItem(
+                code="commitment_drawdown",
+                description="Drawn from the prepaid commitment",
+                quantity=_ONE,
+                unit_price=None,
+                amount=-drawn,
+                details=CommitmentDetails(balance_before=left, drawn=drawn, lapsed=_ZERO),
+            )
+        )
+        left -= drawn
+    if closes_year(contract, period) and not prepaid.rollover:
+        lines.append(
+            LineItem(
+                code="commitment_lapsed",
+                description="Prepaid commitment unused at the contract year's end (lapsed)",
+                quantity=_ONE,
+                unit_price=None,
+                amount=contract.round(_ZERO),
+                details=CommitmentDetails(balance_before=left, drawn=_ZERO, lapsed=left),
+            )
+        )
+    return left
 
 
 def _automation_line(
@@ -317,7 +496,9 @@ def _fee_lines(contract: Contract, period: BillingPeriod, escalations: int) -> l
                         )
                     )
     for fee in contract.fees:
-        if isinstance(fee, RecurringFee) and _recurring_applies(contract, fee, period):
+        if isinstance(fee, PrepaidCommitment) and opens_year(contract, period):
+            lines.append(_fixed_line(contract, PrepaidCommitment.kind, fee.description, fee.amount))
+        elif isinstance(fee, RecurringFee) and _recurring_applies(contract, fee, period):
             lines.append(_fixed_line(contract, fee.code, fee.description, fee.amount))
         elif isinstance(fee, OneTimeFee) and period.contains(fee.bill_on):
             lines.append(

@@ -17,6 +17,7 @@ from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract_view import contract_html, contract_text
+from resolutionpricing._contract_year import Accumulate, IncludedAllowance, uses_contract_year
 from resolutionpricing._errors import (
     TEXT_ALLOWED,
     ContractError,
@@ -32,6 +33,7 @@ from resolutionpricing._fees import (
     MinimumCommitment,
     OneTimeFee,
     PerEscalationFee,
+    PrepaidCommitment,
     RecurringFee,
 )
 from resolutionpricing._limits import MAX_ITEMS, check_count
@@ -50,12 +52,24 @@ RESERVED_CODES = frozenset(
         "escalations",
         "implementation",
         "automation_adjustment",
+        "volume_true_up",
+        "prepaid_commitment",
+        "commitment_drawdown",
+        "commitment_lapsed",
+        "pilot_resolutions",
     }
 )
 """Line codes the calculator uses itself; a fee's own code may not be one of them."""
 
 _CAP_TYPES = (PauseCap, StepDownCap, SpendCap)
-_FEE_TYPES = (ImplementationFee, RecurringFee, PerEscalationFee, OneTimeFee, MinimumCommitment)
+_FEE_TYPES = (
+    ImplementationFee,
+    RecurringFee,
+    PerEscalationFee,
+    OneTimeFee,
+    MinimumCommitment,
+    PrepaidCommitment,
+)
 
 
 def _name(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
@@ -183,6 +197,19 @@ def _caps(values: object) -> tuple[Cap, ...]:
     return _items(values, "caps", _CAP_TYPES)
 
 
+def _accumulate(value: object) -> Accumulate:
+    return parse_choice(Accumulate, value, "accumulate")
+
+
+def _allowance(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, IncludedAllowance):
+        raise InvalidTypeError(
+            "allowance",
+            f"{shown(value)} is not an IncludedAllowance",
+            "an IncludedAllowance or None",
+        )
+
+
 def _fees(values: object) -> tuple[Fee, ...]:
     return _items(values, "fees", _FEE_TYPES)
 
@@ -225,6 +252,10 @@ class Contract:
             contract grants no audit credit.
         billing: the ``[billing]`` clause (`BillingClause`): whether pending
             contacts wait or bill provisionally.
+        accumulate: what the tiers count (`Accumulate`): the period's units
+            (default) or the contract year's (``[pricing] accumulate``).
+        allowance: the resolutions included in the price
+            (`IncludedAllowance`, ``[pricing] included``), or None.
 
     Examples:
         >>> from datetime import date
@@ -260,6 +291,8 @@ class Contract:
     automation_bands: tuple[AutomationBand, ...] = attrs.field(default=(), converter=_bands)
     audit: AuditClause | None = attrs.field(default=None, validator=_audit)
     billing: BillingClause = attrs.field(factory=BillingClause, validator=_billing)
+    accumulate: Accumulate = attrs.field(default=Accumulate.PERIOD, converter=_accumulate)
+    allowance: IncludedAllowance | None = attrs.field(default=None, validator=_allowance)
     id: str | None = attrs.field(default=None, validator=_optional_text)
     account_id: str | None = attrs.field(default=None, validator=_optional_text)
     # A memo of `fingerprint` (a pure function of the other fields): computing it
@@ -287,10 +320,40 @@ class Contract:
                     "a date on or after starts_on",
                 )
             )
+        problems.extend(self._year_problems())
         problems.extend(band_problems(self.automation_bands, "pricing.automation_bands"))
         problems.extend(self._amount_problems())
         problems.extend(self._item_problems())
         return problems
+
+    def _year_problems(self) -> list[InvalidValueError | InvalidTypeError]:
+        """A contract that carries balances across periods starts on a period's first day."""
+        if not uses_contract_year(self):
+            return []
+        first = BillingPeriod.containing(self.starts_on, self.billing_period)
+        if first.start == self.starts_on:
+            return []
+        clauses = [
+            name
+            for name, used in (
+                ('accumulate = "contract_year"', self.accumulate is Accumulate.CONTRACT_YEAR),
+                ("included", self.allowance is not None),
+                (
+                    "a prepaid_commitment fee",
+                    any(isinstance(fee, PrepaidCommitment) for fee in self.fees),
+                ),
+            )
+            if used
+        ]
+        return [
+            InvalidValueError(
+                "contract.starts_on",
+                f"{self.starts_on} is not the first day of a {self.billing_period.value} period, "
+                f"and the contract uses {', '.join(clauses)}",
+                f"the first day of a billing period, such as {first.next().start}, so that "
+                "each period lies in one contract year",
+            )
+        ]
 
     def _amount_problems(self) -> list[InvalidValueError | InvalidTypeError]:
         """Fixed amounts must be whole minor units, or whole increments if one is set.
@@ -325,7 +388,7 @@ class Contract:
                     (milestone.amount, f"fees[{index}].milestones[{number}].amount")
                     for number, milestone in enumerate(fee.milestones)
                 )
-            elif isinstance(fee, (RecurringFee, OneTimeFee, MinimumCommitment)):
+            elif isinstance(fee, (RecurringFee, OneTimeFee, MinimumCommitment, PrepaidCommitment)):
                 amounts.append((fee.amount, f"fees[{index}].amount"))
         problems.extend(
             InvalidValueError(path, f"{amount} is not in {unit}", f"a multiple of {step}")
@@ -351,7 +414,7 @@ class Contract:
         singles: dict[str, int] = {}
         problems.extend(self._deliverable_problems())
         for index, fee in enumerate(self.fees):
-            if isinstance(fee, (PerEscalationFee, MinimumCommitment)):
+            if isinstance(fee, (PerEscalationFee, MinimumCommitment, PrepaidCommitment)):
                 if fee.kind in singles:
                     problems.append(
                         InvalidValueError(

@@ -8,6 +8,8 @@
   line still shows the count).
 - `OneTimeFee`: a dated one-off charge (a retraining cycle, a new channel).
 - `MinimumCommitment`: a floor under the period's resolution charges.
+- `PrepaidCommitment`: an amount per contract year, billed up front and drawn
+  down by the resolution charges (see `resolutionpricing._contract_year`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "MinimumCommitment",
     "OneTimeFee",
     "PerEscalationFee",
+    "PrepaidCommitment",
     "RecurringFee",
 ]
 
@@ -270,5 +273,49 @@ class MinimumCommitment:
     amount: Decimal = attrs.field(converter=amount_field)
 
 
-Fee = ImplementationFee | RecurringFee | PerEscalationFee | OneTimeFee | MinimumCommitment
+def _flag(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidTypeError(attribute.name, f"{shown(value)} is not a boolean", "true or false")
+
+
+@attrs.frozen(kw_only=True)
+class PrepaidCommitment:
+    """A prepaid annual commitment: billed up front, drawn down by the resolution charges.
+
+    The ``amount`` is billed on the first period of each contract year as a
+    ``prepaid_commitment`` line. Each period's resolution charge (after caps
+    and the automation adjustment) draws the balance down: a negative
+    ``commitment_drawdown`` line, never more than the charge or the balance;
+    what exceeds the balance is billed as usual. At the year's end the unused
+    balance lapses (a zero ``commitment_lapsed`` line on the year's last
+    period, the amount in its details as ``lapsed``) or, with ``rollover``,
+    carries into the next year's balance. Over a year the drawdowns plus the
+    lapsed (or carried) balance equal the amount, to the minor unit.
+
+    Attributes:
+        amount: the commitment per contract year.
+        rollover: carry the unused balance into the next contract year
+            (default: it lapses).
+        description: the up-front line's description.
+
+    Examples:
+        >>> from resolutionpricing import PrepaidCommitment
+        >>> PrepaidCommitment(amount="360000.00").amount
+        Decimal('360000.00')
+    """
+
+    kind: ClassVar[str] = "prepaid_commitment"
+    amount: Decimal = attrs.field(converter=amount_field)
+    rollover: bool = attrs.field(default=False, validator=_flag)
+    description: str = attrs.field(default="Prepaid annual commitment", validator=_text)
+
+
+Fee = (
+    ImplementationFee
+    | RecurringFee
+    | PerEscalationFee
+    | OneTimeFee
+    | MinimumCommitment
+    | PrepaidCommitment
+)
 """Any of the fee items."""

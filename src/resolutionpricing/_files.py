@@ -31,7 +31,14 @@ from resolutionpricing._automation import AutomationBand
 from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract import Contract
-from resolutionpricing._errors import ContractError, InvalidTypeError, InvalidValueError, shown
+from resolutionpricing._contract_year import Accumulate, AllowancePer, IncludedAllowance
+from resolutionpricing._errors import (
+    ContractError,
+    InvalidTypeError,
+    InvalidValueError,
+    parse_choice,
+    shown,
+)
 from resolutionpricing._fees import (
     Fee,
     ImplementationFee,
@@ -39,6 +46,7 @@ from resolutionpricing._fees import (
     MinimumCommitment,
     OneTimeFee,
     PerEscalationFee,
+    PrepaidCommitment,
     RecurringFee,
 )
 from resolutionpricing._limits import (
@@ -66,8 +74,17 @@ Problem = InvalidValueError | InvalidTypeError
 _CAP_KINDS: dict[str, type[Any]] = {cls.kind: cls for cls in (PauseCap, StepDownCap, SpendCap)}
 _FEE_KINDS: dict[str, type[Any]] = {
     cls.kind: cls
-    for cls in (ImplementationFee, RecurringFee, PerEscalationFee, OneTimeFee, MinimumCommitment)
+    for cls in (
+        ImplementationFee,
+        RecurringFee,
+        PerEscalationFee,
+        OneTimeFee,
+        MinimumCommitment,
+        PrepaidCommitment,
+    )
 }
+_YEAR_KEYS = ("automation_bands", "accumulate", "included", "included_per", "rollover")
+"""The keys of ``[pricing]`` read beside the tier schedule."""
 _CONTRACT_KEYS = (
     "id",
     "account_id",
@@ -320,6 +337,7 @@ class _Reader:
         resolution = self.resolution(top.get("resolution"))
         pricing = self.pricing(top.get("pricing"))
         bands = self.bands(top.get("pricing"))
+        year = self.year(top.get("pricing"))
         caps = self.items(top.get("caps", []), "caps", _CAP_KINDS, self.cap)
         fees = self.items(top.get("fees", []), "fees", _FEE_KINDS, self.fee)
         audit = self.audit(top.get("audit"))
@@ -329,6 +347,7 @@ class _Reader:
             or resolution is None
             or pricing is None
             or bands is None
+            or year is None
             or caps is None
             or fees is None
         ):
@@ -346,6 +365,7 @@ class _Reader:
                 fees=fees,
                 audit=audit if isinstance(audit, AuditClause) else None,
                 billing=billing,
+                **year,
             ),
         )
 
@@ -402,7 +422,39 @@ class _Reader:
             self.problems.extend(problem.at("pricing") for problem in order_problems)
             if order_problems:
                 tiers = None
-        return self.fields(TierSchedule, table, "pricing", skip=("automation_bands",), tiers=tiers)
+        return self.fields(TierSchedule, table, "pricing", skip=_YEAR_KEYS, tiers=tiers)
+
+    def year(self, value: object) -> dict[str, Any] | None:
+        """The contract-year keys of ``[pricing]``: ``accumulate`` and the included allowance."""
+        if not isinstance(value, Mapping):
+            return {}  # `pricing` reports a missing or malformed table
+        found: dict[str, Any] = {}
+        ok = True
+        if "accumulate" in value:
+            try:
+                found["accumulate"] = parse_choice(Accumulate, value["accumulate"], "accumulate")
+            except InvalidValueError as error:
+                self.problems.append(error.at("pricing"))
+                ok = False
+        allowance_keys = {"included": "units", "included_per": "per", "rollover": "rollover"}
+        given = {name: value[key] for key, name in allowance_keys.items() if key in value}
+        if given and "units" not in given:
+            for key in allowance_keys:
+                if key in value:
+                    self.add(
+                        f"pricing.{key}",
+                        "is set without included",
+                        "included = <units> with included_per and rollover",
+                    )
+            return None
+        if given:
+            try:
+                found["allowance"] = IncludedAllowance(**given)
+            except (InvalidValueError, InvalidTypeError) as error:
+                key = {"units": "included", "per": "included_per"}.get(error.path, error.path)
+                self.problems.append(type(error)(f"pricing.{key}", error.problem, error.allowed))
+                ok = False
+        return found if ok else None
 
     def bands(self, value: object) -> list[AutomationBand] | None:
         """The ``[[pricing.automation_bands]]`` (their table is read, and checked, by `pricing`)."""
@@ -616,6 +668,7 @@ def _contract_data(
             {"at_least": text(band.at_least), "factor": text(band.factor)}
             for band in contract.automation_bands
         ]
+    data["pricing"].update(_year_data(contract, quantity))
     if contract.caps:
         data["caps"] = [_item(cap, text, quantity) for cap in contract.caps]
     if contract.fees:
@@ -627,6 +680,20 @@ def _contract_data(
         }
     if contract.billing != BillingClause():  # written only when it differs from the default
         data["billing"] = contract.billing.to_dict()
+    return data
+
+
+def _year_data(contract: Contract, quantity: Callable[[Decimal], int | str]) -> dict[str, Any]:
+    """The contract-year keys of ``[pricing]``, each only when it is not the default."""
+    data: dict[str, Any] = {}
+    if contract.accumulate is not Accumulate.PERIOD:
+        data["accumulate"] = contract.accumulate.value
+    if contract.allowance is not None:
+        data["included"] = quantity(contract.allowance.units)
+        if contract.allowance.per is not AllowancePer.PERIOD:
+            data["included_per"] = contract.allowance.per.value
+        if contract.allowance.rollover:
+            data["rollover"] = True
     return data
 
 

@@ -25,6 +25,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from resolutionpricing._adjustment import Adjustment
+from resolutionpricing._contract_year import Balances
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse_choice
 from resolutionpricing._money import (
     ARITHMETIC,
@@ -41,6 +42,8 @@ from resolutionpricing._usage import Usage, normal_text
 __all__ = [
     "AutomationDetails",
     "CarriedAdjustmentDetails",
+    "CommitmentDetails",
+    "CumulativeDetails",
     "FORMAT_VERSION",
     "ImplementationDetails",
     "Invoice",
@@ -52,6 +55,7 @@ __all__ = [
     "ResolutionDetails",
     "SpendCapDetails",
     "StepDownDetails",
+    "VolumeTrueUpDetails",
 ]
 
 FORMAT_VERSION: Final = 1
@@ -260,6 +264,10 @@ def _tier_parts(value: Iterable[TierPart]) -> tuple[TierPart, ...]:
     return tuple(value)
 
 
+def _optional_decimal(value: object) -> Decimal | None:
+    return None if value is None else to_decimal(value)
+
+
 def _mode(value: object) -> PricingMode:
     return parse_choice(PricingMode, value, "mode")
 
@@ -274,6 +282,11 @@ class ResolutionDetails:
         pause: the pause cap's effect, with one.
         step_down: the step-down cap's effect, with one.
         exact_amount: the charge before rounding.
+        included_units: the units the included allowance covered (None:
+            the contract has no allowance).
+        cumulative: with ``accumulate = "contract_year"``, the contract
+            year's position before and after the period
+            (`CumulativeDetails`); the tiers then show the increment.
 
     Examples:
         >>> from resolutionpricing import load_contract, quote
@@ -287,9 +300,11 @@ class ResolutionDetails:
     exact_amount: Decimal = attrs.field(converter=to_decimal)
     pause: PauseDetails | None = None
     step_down: StepDownDetails | None = None
+    included_units: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
+    cumulative: CumulativeDetails | None = None
 
     def to_dict(self, places: int) -> dict[str, object]:
-        """The details as JSON-safe data (``pause`` and ``step_down`` only with those caps)."""
+        """The details as JSON-safe data (``pause``, ``step_down``, ``included_units``, ``cumulative`` only when used)."""
         data: dict[str, object] = {
             "mode": self.mode.value,
             "tiers": [_tier_to_dict(part, places) for part in self.tiers],
@@ -298,6 +313,10 @@ class ResolutionDetails:
             data["pause"] = self.pause.to_dict(places)
         if self.step_down is not None:
             data["step_down"] = self.step_down.to_dict(places)
+        if self.included_units is not None:
+            data["included_units"] = normal_text(self.included_units)
+        if self.cumulative is not None:
+            data["cumulative"] = self.cumulative.to_dict(places)
         data["exact_amount"] = money_text(self.exact_amount, places)
         return data
 
@@ -305,7 +324,8 @@ class ResolutionDetails:
     def from_dict(cls, data: object, path: str = "details") -> ResolutionDetails:
         """Read `ResolutionDetails.to_dict`'s data back."""
         keys = ["mode", "tiers", "exact_amount"]
-        keys += [key for key in ("pause", "step_down") if isinstance(data, Mapping) and key in data]
+        optional = ("pause", "step_down", "included_units", "cumulative")
+        keys += [key for key in optional if isinstance(data, Mapping) and key in data]
         fields = _Fields(data, path, keys)
         tiers = fields.data["tiers"]
         if not isinstance(tiers, list):
@@ -318,7 +338,124 @@ class ResolutionDetails:
             step_down=fields.nested("step_down", StepDownDetails.from_dict)
             if "step_down" in keys
             else None,
+            included_units=fields.decimal("included_units") if "included_units" in keys else None,
+            cumulative=fields.nested("cumulative", CumulativeDetails.from_dict)
+            if "cumulative" in keys
+            else None,
         )
+
+
+@attrs.frozen(kw_only=True)
+class CumulativeDetails:
+    """Where a period's units fall in its contract year's tiers (``accumulate = "contract_year"``).
+
+    The period is charged ``amount_after - amount_before``: the exact price
+    of the year's units through the period, less that of the units before it
+    (zero before the year's first period).
+
+    Attributes:
+        units_before: the year's tier units before the period.
+        units_after: the year's tier units through the period.
+        amount_before: the exact price already charged for ``units_before``.
+        amount_after: the exact price of ``units_after``.
+
+    Examples:
+        >>> from resolutionpricing import CumulativeDetails
+        >>> CumulativeDetails(units_before=4000, units_after=6000, amount_before="14000", amount_after="20750").to_dict(2)
+        {'units_before': '4000', 'units_after': '6000', 'amount_before': '14000.00', 'amount_after': '20750.00'}
+    """
+
+    units_before: Decimal = attrs.field(converter=to_decimal)
+    units_after: Decimal = attrs.field(converter=to_decimal)
+    amount_before: Decimal = attrs.field(converter=to_decimal)
+    amount_after: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data."""
+        return {
+            "units_before": normal_text(self.units_before),
+            "units_after": normal_text(self.units_after),
+            "amount_before": money_text(self.amount_before, places),
+            "amount_after": money_text(self.amount_after, places),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details.cumulative") -> CumulativeDetails:
+        """Read `CumulativeDetails.to_dict`'s data back."""
+        keys = ("units_before", "units_after", "amount_before", "amount_after")
+        fields = _Fields(data, path, keys)
+        return cls(**{key: fields.decimal(key) for key in keys})
+
+
+@attrs.frozen(kw_only=True)
+class VolumeTrueUpDetails:
+    """Why a ``volume_true_up`` line is negative: the year crossed into a cheaper volume tier.
+
+    Attributes:
+        cumulative: the year's position before and after the period.
+        exact_amount: the (negative) exact difference of the year's prices.
+
+    Examples:
+        >>> from resolutionpricing import CumulativeDetails, VolumeTrueUpDetails
+        >>> position = CumulativeDetails(units_before=4000, units_after=6000, amount_before="28000", amount_after="27000")
+        >>> VolumeTrueUpDetails(cumulative=position, exact_amount="-1000").to_dict(2)["exact_amount"]
+        '-1000.00'
+    """
+
+    cumulative: CumulativeDetails
+    exact_amount: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data."""
+        return {
+            "cumulative": self.cumulative.to_dict(places),
+            "exact_amount": money_text(self.exact_amount, places),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> VolumeTrueUpDetails:
+        """Read `VolumeTrueUpDetails.to_dict`'s data back."""
+        fields = _Fields(data, path, ("cumulative", "exact_amount"))
+        return cls(
+            cumulative=CumulativeDetails.from_dict(fields.data["cumulative"], f"{path}.cumulative"),
+            exact_amount=fields.decimal("exact_amount"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CommitmentDetails:
+    """A prepaid commitment's balance around a ``commitment_drawdown`` or ``commitment_lapsed`` line.
+
+    Attributes:
+        balance_before: the balance before the line.
+        drawn: what the line drew (the resolution charge it covers; 0 for a
+            lapse).
+        lapsed: what lapses at the contract year's end (0 for a drawdown).
+
+    Examples:
+        >>> from resolutionpricing import CommitmentDetails
+        >>> CommitmentDetails(balance_before="1000", drawn="400", lapsed=0).to_dict(2)
+        {'balance_before': '1000.00', 'drawn': '400.00', 'lapsed': '0.00'}
+    """
+
+    balance_before: Decimal = attrs.field(converter=to_decimal)
+    drawn: Decimal = attrs.field(converter=to_decimal)
+    lapsed: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self, places: int) -> dict[str, object]:
+        """The details as JSON-safe data."""
+        return {
+            "balance_before": money_text(self.balance_before, places),
+            "drawn": money_text(self.drawn, places),
+            "lapsed": money_text(self.lapsed, places),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "details") -> CommitmentDetails:
+        """Read `CommitmentDetails.to_dict`'s data back."""
+        keys = ("balance_before", "drawn", "lapsed")
+        fields = _Fields(data, path, keys)
+        return cls(**{key: fields.decimal(key) for key in keys})
 
 
 @attrs.frozen(kw_only=True)
@@ -542,6 +679,8 @@ class CarriedAdjustmentDetails:
 
 LineDetails = (
     ResolutionDetails
+    | VolumeTrueUpDetails
+    | CommitmentDetails
     | SpendCapDetails
     | MinimumCommitmentDetails
     | AutomationDetails
@@ -554,6 +693,9 @@ LineDetails = (
 _DETAILS_BY_CODE: Final[Mapping[str, type[LineDetails]]] = MappingProxyType(
     {
         "resolutions": ResolutionDetails,
+        "volume_true_up": VolumeTrueUpDetails,
+        "commitment_drawdown": CommitmentDetails,
+        "commitment_lapsed": CommitmentDetails,
         "spend_cap": SpendCapDetails,
         "minimum_commitment": MinimumCommitmentDetails,
         "automation_adjustment": AutomationDetails,
@@ -698,6 +840,10 @@ class Invoice:
         provisional: pending contacts were billed their provisional units
             (the contract's ``[billing] pending = "bill_provisionally"``); a
             later invoice's ``prior_period_adjustment`` settles them.
+        balances_before: the contract year's `Balances` before the period
+            (None: the contract uses no contract-year clause).
+        balances_after: the `Balances` after it, which the next period of
+            the year starts from.
 
     Examples:
         >>> from resolutionpricing import load_contract, quote
@@ -723,6 +869,8 @@ class Invoice:
     account_id: str | None = None
     contract_fingerprint: str | None = None
     provisional: bool = False
+    balances_before: Balances | None = None
+    balances_after: Balances | None = None
 
     @property
     def counts(self) -> Mapping[str, object]:
@@ -776,6 +924,16 @@ class Invoice:
             "rounding": self.rounding.value,
             "rounding_increment": _optional_money(self.rounding_increment, places),
             "counts": self.usage.to_dict(),
+            **self._balances_dict(),
+        }
+
+    def _balances_dict(self) -> dict[str, object]:
+        """The balances, only for a contract that has them: older invoices' JSON is unchanged."""
+        if self.balances_before is None or self.balances_after is None:
+            return {}
+        return {
+            "balances_before": self.balances_before.to_dict(),
+            "balances_after": self.balances_after.to_dict(),
         }
 
     def to_text(self) -> str:
@@ -995,6 +1153,8 @@ def _invoice_from_dict(data: object) -> Invoice:
     keys: tuple[str, ...] = _INVOICE_KEYS
     if isinstance(data, Mapping) and "provisional" not in data:
         keys = tuple(key for key in keys if key != "provisional")
+    if isinstance(data, Mapping) and ("balances_before" in data or "balances_after" in data):
+        keys = (*keys, "balances_before", "balances_after")
     fields = _Fields(data, "invoice", keys)
     currency = fields.text("currency")
     try:
@@ -1013,6 +1173,14 @@ def _invoice_from_dict(data: object) -> Invoice:
     try:
         period = BillingPeriod.parse(fields.text("period"))
         usage = Usage.from_dict(fields.data["counts"])  # type: ignore[arg-type]
+        before, after = (
+            (
+                Balances.from_dict(fields.data["balances_before"], "balances_before"),
+                Balances.from_dict(fields.data["balances_after"], "balances_after"),
+            )
+            if "balances_before" in keys
+            else (None, None)
+        )
     except (InvalidValueError, InvalidTypeError) as error:
         raise error.at("invoice") from None
     invoice = Invoice(
@@ -1033,6 +1201,8 @@ def _invoice_from_dict(data: object) -> Invoice:
         rounding=parse_choice(Rounding, fields.data["rounding"], "invoice.rounding"),
         rounding_increment=fields.optional_decimal("rounding_increment"),
         usage=usage,
+        balances_before=before,
+        balances_after=after,
     )
     _check_figures(invoice, places)
     return invoice

@@ -163,7 +163,7 @@ def invoice_text(invoice: Invoice) -> str:
         )
         if isinstance(line.details, ResolutionDetails):
             rows.extend(
-                f"{'':<{code_width}}   {text:<68} {_text(amount):>15}"
+                f"{'':<{code_width}}   {text:<68} {'' if amount is None else _text(amount):>15}"
                 for text, amount in _breakdown(line.details)
             )
     width = code_width + 1 + 44 + 1 + 10 + 1 + 14
@@ -171,12 +171,65 @@ def invoice_text(invoice: Invoice) -> str:
     rows.append(f"{'subtotal':>{width}} {format_decimal(invoice.subtotal):>15}")
     rows.append(f"{_tax_label(invoice):>{width}} {format_decimal(invoice.tax):>15}")
     rows.append(f"{'total':>{width}} {format_decimal(invoice.total):>15}")
+    rows.extend(_balance_rows(invoice))
     rows.extend(_count_rows(invoice.counts))
     return "\n".join(rows) + "\n"
 
 
+_BALANCE_FIGURES = ("cumulative_units", "allowance_left", "commitment_left")
+
+
+def balance_rows(invoice: Invoice) -> list[dict[str, object]]:
+    """One row per contract-year balance: its figure before and after the period."""
+    before, after = invoice.balances_before, invoice.balances_after
+    if before is None or after is None:
+        return []
+    rows: list[dict[str, object]] = [
+        {
+            "balance": "year_starts_on",
+            "before": before.year_starts_on,
+            "after": after.year_starts_on,
+        }
+    ]
+    rows.extend(
+        {"balance": name, "before": getattr(before, name), "after": getattr(after, name)}
+        for name in _BALANCE_FIGURES
+        if getattr(before, name) is not None
+    )
+    rows.extend(
+        {
+            "balance": f"channel_units:{channel}",
+            "before": before.channel_units.get(channel, Decimal(0)),
+            "after": units,
+        }
+        for channel, units in after.channel_units.items()
+    )
+    return rows
+
+
+def _balance_rows(invoice: Invoice) -> list[str]:
+    rows = balance_rows(invoice)
+    if not rows:
+        return []
+    lines = ["", f"{'Contract year':<30} {'before':>12} {'after':>12}"]
+    lines.extend(
+        f"  {str(row['balance']).replace('_', ' '):<28} {_text(row['before']):>12} {_text(row['after']):>12}"
+        for row in rows
+    )
+    return lines
+
+
 def _breakdown(details: ResolutionDetails) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = []
+    if details.included_units is not None:
+        rows.append((f"included: {format_decimal(details.included_units)}", None))
+    if details.cumulative is not None:
+        position = details.cumulative
+        text = (
+            f"contract year: units {format_decimal(position.units_before)} to "
+            f"{format_decimal(position.units_after)}"
+        )
+        rows.append((text, None))
     for part in details.tiers:
         text = f"tier {part.index + 1}: {format_decimal(part.quantity)} x {format_decimal(part.unit_price)}"
         if part.flat_fee:
@@ -237,6 +290,9 @@ def invoice_html(invoice: Invoice) -> str:
         {"": "total", "amount": invoice.total},
     ]
     parts.append(html_table(totals, ("", "amount"), caption="Totals", money=money))
+    balances = balance_rows(invoice)
+    if balances:
+        parts.append(html_table(balances, ("balance", "before", "after"), caption="Contract year"))
     parts.append(html_table(_figure_rows(invoice.usage), ("figure", "value"), caption="Counts"))
     parts.append("</div>")
     return "\n".join(parts)

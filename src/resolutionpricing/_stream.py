@@ -32,11 +32,12 @@ needs no sort.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from resolutionpricing._caps import PauseCap
+from resolutionpricing._contract_year import Balances, price_series, series
 from resolutionpricing._decisions import Decision, DecisionStatus, _check_as_of
 from resolutionpricing._engine import Outcome, _Judge
 from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
@@ -48,6 +49,7 @@ from resolutionpricing._usage import Usage
 if TYPE_CHECKING:
     from resolutionpricing._billing import BillingRun
     from resolutionpricing._contract import Contract
+    from resolutionpricing._invoice import Invoice
     from resolutionpricing._periods import BillingPeriod
 
 __all__ = ["bill_sorted", "stream_decisions"]
@@ -266,6 +268,7 @@ def bill_sorted(
     requested: tuple[BillingPeriod, ...],
     *,
     as_of: datetime | None,
+    openings: Mapping[str | None, Balances] | None = None,
 ) -> BillingRun:
     """`bill` in one pass over a log sorted by start (see the module's documentation)."""
     from resolutionpricing._billing import (  # noqa: PLC0415 -- no import cycle
@@ -280,8 +283,16 @@ def bill_sorted(
 
     check_log(log)
     cutoff = None if as_of is None else (_check_as_of(as_of) - _EPOCH) // _MICROSECOND
+    openings = openings or {}
     accounts = {
-        contract.account_id: _Account(contract, _contract_periods(contract, requested))
+        contract.account_id: _Account(
+            contract,
+            series(
+                contract,
+                _contract_periods(contract, requested),
+                opening=openings.get(contract.account_id),
+            ),
+        )
         for contract in contracts
     }
     unbilled: dict[str | None, int] = {}
@@ -298,23 +309,34 @@ def bill_sorted(
         account.scanner.add(row, key, end, position)
     final = cutoff if cutoff is not None else latest
     known_at = None if final is None else _EPOCH + final * _MICROSECOND
-    invoices = []
+    invoices: list[Invoice] = []
     for account_id in sorted(accounts, key=_account_order):
         account = accounts[account_id]
         account.tally(account.scanner.ready(None, final))
-        for period in account.periods:
+
+        def priced(
+            period: BillingPeriod, balances: Balances | None, account: _Account = account
+        ) -> Invoice:
             usage = account.usage(period.label)
-            invoices.append(
-                price_period(
-                    account.contract,
-                    period,
-                    usage=usage,
-                    final=_final(account.contract, period, usage, known_at),
-                    as_of=_shown_as_of(account.contract, known_at),
-                    overflow_from=account.overflow[period.label],
-                    account_id=account_id,
-                )
+            return price_period(
+                account.contract,
+                period,
+                usage=usage,
+                final=_final(account.contract, period, usage, known_at),
+                as_of=_shown_as_of(account.contract, known_at),
+                overflow_from=account.overflow[period.label],
+                account_id=account.contract.account_id,
+                balances_before=balances,
             )
+
+        by_label = price_series(
+            account.contract,
+            account.periods,
+            priced,
+            opening=openings.get(account_id),
+        )
+        requested_labels = {period.label for period in requested}
+        invoices.extend(invoice for label, invoice in by_label.items() if label in requested_labels)
     return BillingRun(
         invoices=invoices,
         decisions=(),

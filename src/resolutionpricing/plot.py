@@ -29,10 +29,12 @@ from resolutionpricing._calculator import _resolution_lines
 from resolutionpricing._caps import PauseCap, SpendCap, StepDownCap
 from resolutionpricing._clauses import ClauseReport
 from resolutionpricing._contract import Contract
+from resolutionpricing._contract_year import opening_balances, uses_contract_year
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
 from resolutionpricing._frames import require
 from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._offers import OfferReport
+from resolutionpricing._periods import BillingPeriod
 from resolutionpricing._tiers import PricingMode, to_quantity
 
 if TYPE_CHECKING:
@@ -68,7 +70,10 @@ def _figure(width: float, height: float, rows: int = 1) -> tuple[Figure, list[Ax
 
 def _resolution_charge(contract: Contract, units: Decimal) -> Decimal:
     """The resolution charge of ``units`` after caps, before the minimum (rounded, as billed)."""
-    lines, _ = _resolution_lines(contract, units, None, None)
+    # A contract-year contract: the first period of a fresh year (its allowance included).
+    period = BillingPeriod.containing(contract.starts_on, contract.billing_period)
+    before = opening_balances(contract, period) if uses_contract_year(contract) else None
+    lines, _, _ = _resolution_lines(contract, period, units, None, None, before)
     with decimal.localcontext(ARITHMETIC):
         return sum(
             (line.amount for line in lines if line.code in _RESOLUTION_LINES), start=Decimal(0)
