@@ -280,8 +280,10 @@ def test_floats_in_python_data_are_refused() -> None:
         (
             [('mode = "graduated"', 'mode = "graduated"\ncurrency = "AED"')],
             [
-                "pricing.currency: is not a known key; the keys are mode, tiers, automation_bands, "
-                "accumulate, included, included_per, rollover"
+                (
+                    "pricing.currency: is not a known key; the keys are mode, tiers, "
+                    "automation_bands, accumulate, included, included_per, rollover"
+                )
             ],
         ),
         (

@@ -157,6 +157,12 @@ def _add_bill_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="refuse a log with rows that no contract bills (exit 2)",
     )
     command.add_argument(
+        "--statement",
+        action="store_true",
+        help="print each account's statement (its periods in order, totals and balances) "
+        "instead of the run's table",
+    )
+    command.add_argument(
         "--sorted",
         action="store_true",
         help="the log is sorted by started_at (ties by account, id): decide it in one streaming"
@@ -372,6 +378,9 @@ def _run_bill(arguments: argparse.Namespace) -> str:
     _write_run(
         Path(arguments.out), run, dict(zip((c.account_id for c in contracts), folders, strict=True))
     )
+    if arguments.statement:
+        accounts = dict.fromkeys(invoice.account_id for invoice in run.invoices)
+        return "\n".join(run.statement(account).to_text() for account in accounts)
     return run.to_text()
 
 

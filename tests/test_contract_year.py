@@ -1,0 +1,502 @@
+"""Contract years: cumulative tiers, included allowances, prepaid commitments, balances, statements."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resolutionpricing import (
+    Accumulate,
+    AllowancePer,
+    Balances,
+    BillingPeriod,
+    Contract,
+    ContractError,
+    IncludedAllowance,
+    InvalidTypeError,
+    InvalidValueError,
+    Invoice,
+    MinimumCommitment,
+    PrepaidCommitment,
+    PricingMode,
+    Tier,
+    TierSchedule,
+    bill,
+    dump_contract,
+    load_contract,
+    loads_contract,
+    quote,
+    read_interactions,
+)
+from resolutionpricing._cli import main
+from resolutionpricing.strategies import interactions, tier_schedules
+
+ANNUAL = "examples/annual-contract.toml"
+LOG = "examples/interactions.csv"
+_YEAR = [BillingPeriod.month(2026, month) for month in range(7, 13)] + [
+    BillingPeriod.month(2027, month) for month in range(1, 7)
+]
+
+
+def _contract(**changes: object) -> Contract:
+    base = Contract(
+        name="Annual",
+        currency="AED",
+        timezone="UTC",
+        starts_on=date(2026, 7, 1),
+        pricing=TierSchedule.graduated(
+            Tier(up_to=100, unit_price="3.00"), Tier(up_to=None, unit_price="2.00")
+        ),
+        accumulate=Accumulate.CONTRACT_YEAR,
+    )
+    return attrs.evolve(base, **changes)
+
+
+def _series(contract: Contract, units: list[int]) -> list[Invoice]:
+    """Quote a run of periods from July, each from the balances the one before left."""
+    from resolutionpricing._contract_year import next_balances  # noqa: PLC0415
+
+    invoices: list[Invoice] = []
+    opening = None
+    for period, count in zip(_YEAR, units, strict=False):
+        after = invoices[-1].balances_after if invoices else None
+        if after is not None:
+            opening = next_balances(contract, after, period)
+        invoices.append(quote(contract, period, resolutions=count, opening=opening))
+    return invoices
+
+
+def _amount(invoice: Invoice, key: str) -> Decimal | None:
+    line = invoice.line(key)
+    return None if line is None else line.amount
+
+
+# Cumulative tiers -----------------------------------------------------------
+
+
+def test_cumulative_graduated_tiers_price_each_period_at_the_years_positions() -> None:
+    """100 at 3.00 then 2.00: 60, 60, 60 units bill 180, 40x3+20x2 = 160, then 120."""
+    invoices = _series(_contract(), [60, 60, 60])
+    assert [_amount(invoice, "resolutions") for invoice in invoices] == [
+        Decimal("180.00"),
+        Decimal("160.00"),
+        Decimal("120.00"),
+    ]
+    after = invoices[-1].balances_after
+    assert after is not None
+    assert after.cumulative_units == 180
+    details = invoices[1].line("resolutions").details  # type: ignore[union-attr]
+    assert [(part.index, part.quantity) for part in details.tiers] == [(0, 40), (1, 20)]  # type: ignore[union-attr]
+
+
+def test_per_period_tiers_start_from_zero_each_period() -> None:
+    """Without accumulate, every period's first 100 units are at 3.00."""
+    contract = _contract(accumulate=Accumulate.PERIOD)
+    invoice = quote(contract, "2026-08", resolutions=60)
+    assert _amount(invoice, "resolutions") == Decimal("180.00")
+    assert invoice.balances_before is None
+    assert invoice.balances_after is None
+
+
+def test_a_volume_year_that_reaches_a_cheaper_tier_is_trued_up() -> None:
+    """Volume, 100 at 3.00 then 1.00: 90 units bill 270; 20 more make 110 at 1.00 = 110, so -160."""
+    contract = _contract(
+        pricing=TierSchedule.volume(
+            Tier(up_to=100, unit_price="3.00"), Tier(up_to=None, unit_price="1.00")
+        )
+    )
+    first, second = _series(contract, [90, 20])
+    assert _amount(first, "resolutions") == Decimal("270.00")
+    assert _amount(second, "resolutions") == Decimal("0.00")
+    assert _amount(second, "volume_true_up") == Decimal("-160.00")
+    assert second.subtotal == Decimal("-160.00")
+    # The year's exact charges add up to the price of its 110 units.
+    assert first.subtotal + second.subtotal == contract.pricing.price(110)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    schedule=tier_schedules(),
+    units=st.lists(st.integers(0, 3000), min_size=1, max_size=12),
+)
+def test_a_years_exact_charges_sum_to_the_price_of_its_units(
+    schedule: TierSchedule, units: list[int]
+) -> None:
+    """Over a year, the periods' exact resolution charges (with true-ups) sum to price(year's units)."""
+    contract = _contract(pricing=schedule)
+    total = Decimal(0)
+    for invoice in _series(contract, units):
+        for line in invoice.lines:
+            if line.code in {"resolutions", "volume_true_up"}:
+                total += line.details.exact_amount  # type: ignore[union-attr]
+    assert total == schedule.price(sum(units))
+
+
+# Included allowance ---------------------------------------------------------
+
+
+def test_an_included_allowance_covers_the_first_units_of_each_period() -> None:
+    """50 included a month, no rollover: 30 units bill 0; 80 units bill 30 at 3.00; 50 are lost."""
+    contract = _contract(accumulate=Accumulate.PERIOD, allowance=IncludedAllowance(units=50))
+    first, second = _series(contract, [30, 80])
+    assert _amount(first, "resolutions") == Decimal("0.00")
+    assert _amount(second, "resolutions") == Decimal("90.00")
+    details = second.line("resolutions").details  # type: ignore[union-attr]
+    assert details.included_units == 50  # type: ignore[union-attr]
+    assert second.balances_before.allowance_left == 50  # type: ignore[union-attr]
+    assert second.balances_after.allowance_left == 0  # type: ignore[union-attr]
+
+
+def test_a_rolled_over_allowance_carries_unused_units_to_the_next_period() -> None:
+    """Rollover: 30 of 50 used in July leaves 20, so August may use 70 and bills 10 units."""
+    contract = _contract(allowance=IncludedAllowance(units=50, rollover=True))
+    first, second = _series(contract, [30, 80])
+    assert first.balances_after.allowance_left == 20  # type: ignore[union-attr]
+    assert second.balances_before.allowance_left == 70  # type: ignore[union-attr]
+    assert _amount(second, "resolutions") == Decimal("30.00")
+    # Only the units beyond the allowance count toward the tiers.
+    assert second.balances_after.cumulative_units == 10  # type: ignore[union-attr]
+
+
+def test_a_rolled_over_allowance_expires_at_the_years_end() -> None:
+    """Unused units of June 2027 do not reach July 2027, which opens a new contract year."""
+    contract = _contract(allowance=IncludedAllowance(units=50, rollover=True))
+    invoices = _series(contract, [0] * 12)
+    assert invoices[-1].balances_after.allowance_left == 600  # type: ignore[union-attr]
+    from resolutionpricing._contract_year import next_balances  # noqa: PLC0415
+
+    july = next_balances(contract, invoices[-1].balances_after, BillingPeriod.month(2027, 7))  # type: ignore[arg-type]
+    assert july.allowance_left == 50
+    assert july.year_starts_on == date(2027, 7, 1)
+
+
+def test_a_yearly_allowance_is_used_up_across_periods() -> None:
+    """100 included per contract year: 60 then 60 units bill 0 then 20 units."""
+    contract = _contract(allowance=IncludedAllowance(units=100, per=AllowancePer.CONTRACT_YEAR))
+    first, second = _series(contract, [60, 60])
+    assert _amount(first, "resolutions") == Decimal("0.00")
+    assert _amount(second, "resolutions") == Decimal("60.00")
+    assert second.balances_after.allowance_left == 0  # type: ignore[union-attr]
+
+
+def test_rollover_with_a_yearly_allowance_is_refused() -> None:
+    """Rollover has nothing to carry within a yearly allowance: refused with its path."""
+    with pytest.raises(InvalidValueError, match="rollover: is true"):
+        IncludedAllowance(units=100, per="contract_year", rollover=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    # Graduated: a volume schedule's price is not monotone (the volume cliff), so
+    # fewer units after the allowance may fall in a dearer tier, as any smaller
+    # quantity may; docs/explanation.md says so.
+    schedule=tier_schedules(mode=PricingMode.GRADUATED),
+    included=st.integers(0, 500),
+    rollover=st.booleans(),
+    units=st.lists(st.integers(0, 800), min_size=1, max_size=12),
+)
+def test_an_allowance_never_raises_a_charge_and_rollover_never_loses_units(
+    schedule: TierSchedule, included: int, rollover: bool, units: list[int]
+) -> None:
+    """Each period costs no more with the allowance; used plus left always equals what was granted."""
+    with_allowance = _series(
+        _contract(
+            pricing=schedule,
+            accumulate=Accumulate.PERIOD,
+            allowance=IncludedAllowance(units=included, rollover=rollover),
+        ),
+        units,
+    )
+    without = _series(_contract(pricing=schedule, accumulate=Accumulate.PERIOD), units)
+    for allowed, plain in zip(with_allowance, without, strict=True):
+        assert allowed.subtotal <= plain.subtotal
+    if rollover:
+        used = sum(
+            (invoice.line("resolutions").details.included_units for invoice in with_allowance),  # type: ignore[union-attr, misc]
+            start=Decimal(0),
+        )
+        left = with_allowance[-1].balances_after.allowance_left  # type: ignore[union-attr]
+        assert used + left == included * len(units)
+
+
+# Prepaid commitment ---------------------------------------------------------
+
+
+def test_a_prepaid_commitment_is_billed_up_front_and_drawn_down() -> None:
+    """1000.00 prepaid: July bills it; 180.00 and 160.00 of charges are drawn from it."""
+    contract = _contract(fees=[PrepaidCommitment(amount="1000.00")])
+    first, second, third = _series(contract, [60, 60, 0])
+    assert _amount(first, "prepaid_commitment") == Decimal("1000.00")
+    assert _amount(first, "commitment_drawdown") == Decimal("-180.00")
+    assert first.subtotal == Decimal("1000.00")
+    assert second.line("prepaid_commitment") is None
+    assert _amount(second, "commitment_drawdown") == Decimal("-160.00")
+    assert second.subtotal == Decimal("0.00")
+    assert third.line("commitment_drawdown") is None
+    assert third.balances_after.commitment_left == Decimal("660.00")  # type: ignore[union-attr]
+
+
+def test_what_exceeds_the_commitment_is_billed_as_usual() -> None:
+    """300.00 prepaid against 60 x 3.00 + 60 (40x3 + 20x2): 180 drawn, then 120 drawn and 40 billed."""
+    contract = _contract(fees=[PrepaidCommitment(amount="300.00")])
+    _, second = _series(contract, [60, 60])
+    assert _amount(second, "commitment_drawdown") == Decimal("-120.00")
+    assert second.subtotal == Decimal("40.00")
+    assert second.balances_after.commitment_left == 0  # type: ignore[union-attr]
+
+
+def test_an_unused_commitment_lapses_on_the_years_last_period() -> None:
+    """June 2027 closes the year: a zero line says what lapses (1000 - 10 x 30 - 2 x 20 = 660)."""
+    contract = _contract(fees=[PrepaidCommitment(amount="1000.00")])
+    invoices = _series(contract, [10] * 12)
+    assert all(invoice.line("commitment_lapsed") is None for invoice in invoices[:-1])
+    lapsed = invoices[-1].line("commitment_lapsed")
+    assert lapsed is not None
+    assert lapsed.amount == Decimal("0.00")
+    assert lapsed.details.lapsed == Decimal("660.00")  # type: ignore[union-attr]
+
+
+def test_a_rolled_over_commitment_carries_into_the_next_year() -> None:
+    """With rollover, the 660.00 unused in year one is added to year two's 1000.00."""
+    from resolutionpricing._contract_year import next_balances  # noqa: PLC0415
+
+    contract = _contract(fees=[PrepaidCommitment(amount="1000.00", rollover=True)])
+    invoices = _series(contract, [10] * 12)
+    assert invoices[-1].line("commitment_lapsed") is None
+    july = next_balances(contract, invoices[-1].balances_after, BillingPeriod.month(2027, 7))  # type: ignore[arg-type]
+    assert july.commitment_left == Decimal("1660.00")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    amount=st.integers(0, 5000),
+    units=st.lists(st.integers(0, 300), min_size=12, max_size=12),
+)
+def test_drawdowns_plus_the_lapsed_balance_equal_the_commitment(
+    amount: int, units: list[int]
+) -> None:
+    """Commitment conservation, to the minor unit, over a whole contract year."""
+    contract = _contract(fees=[PrepaidCommitment(amount=f"{amount}.00")])
+    invoices = _series(contract, units)
+    drawn = -sum(_amount(invoice, "commitment_drawdown") or Decimal(0) for invoice in invoices)
+    lapsed = invoices[-1].line("commitment_lapsed").details.lapsed  # type: ignore[union-attr]
+    assert drawn + lapsed == amount
+    for invoice in invoices:
+        charge = _amount(invoice, "resolutions") or Decimal(0)
+        assert -(_amount(invoice, "commitment_drawdown") or Decimal(0)) <= charge
+
+
+def test_the_minimum_is_measured_before_the_drawdown() -> None:
+    """A minimum of 500.00 with 180.00 of charges: 320.00 true-up; the prepaid draws the 180.00."""
+    contract = _contract(
+        fees=[PrepaidCommitment(amount="1000.00"), MinimumCommitment(amount="500.00")]
+    )
+    (invoice,) = _series(contract, [60])
+    assert _amount(invoice, "minimum_commitment") == Decimal("320.00")
+    assert _amount(invoice, "commitment_drawdown") == Decimal("-180.00")
+
+
+# Alone = in series ----------------------------------------------------------
+
+
+def test_a_period_billed_alone_equals_the_same_period_in_a_series() -> None:
+    """October of the annual example: alone (the run prices July to September first) = within July..December."""
+    contract = load_contract(ANNUAL)
+    log = read_interactions(LOG)
+    series = bill(contract, log, "2026-07..2026-12")
+    for label in ("2026-07", "2026-10", "2026-11"):
+        alone = bill(contract, log, label).invoices
+        assert alone == (series.invoice(None, label),)
+    # And from an explicit opening balance, the same again.
+    october = series.invoice(None, "2026-10")
+    assert october is not None
+    assert october.balances_before is not None
+    opened = bill(contract, log, "2026-10", opening=october.balances_before).invoices
+    assert opened == (october,)
+
+
+@st.composite
+def _year_contracts(draw: st.DrawFn) -> Contract:
+    fees = []
+    if draw(st.booleans()):
+        fees.append(
+            PrepaidCommitment(
+                amount=f"{draw(st.integers(0, 400))}.00", rollover=draw(st.booleans())
+            )
+        )
+    allowance = None
+    if draw(st.booleans()):
+        per = draw(st.sampled_from(AllowancePer))
+        allowance = IncludedAllowance(
+            units=draw(st.integers(0, 20)),
+            per=per,
+            rollover=per is AllowancePer.PERIOD and draw(st.booleans()),
+        )
+    return _contract(
+        pricing=draw(tier_schedules(max_tiers=3)),
+        accumulate=draw(st.sampled_from(Accumulate)),
+        allowance=allowance,
+        fees=fees,
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    contract=_year_contracts(),
+    log=st.lists(
+        interactions(start=datetime(2026, 7, 1, tzinfo=UTC), span=timedelta(days=95)),
+        max_size=40,
+        unique_by=lambda contact: contact.id,
+    ),
+)
+def test_alone_equals_in_series_for_every_clause(contract: Contract, log: list[object]) -> None:
+    """Every month of July..October billed alone, or from its opening balance, equals the series."""
+    series = bill(contract, log, "2026-07..2026-10")
+    for invoice in series.invoices:
+        alone = bill(contract, log, invoice.period).invoices
+        assert alone == (invoice,)
+        opened = bill(contract, log, invoice.period, opening=invoice.balances_before).invoices
+        assert opened == (invoice,)
+        assert Invoice.from_json(invoice.to_json()) == invoice
+
+
+# Checks and files -----------------------------------------------------------
+
+
+def test_a_contract_year_contract_must_start_on_a_periods_first_day() -> None:
+    """starts_on 2026-07-15 with accumulate: refused, naming the clause and the next period start."""
+    with pytest.raises(ContractError) as caught:
+        _contract(starts_on=date(2026, 7, 15))
+    (problem,) = caught.value.problems
+    assert problem.path == "contract.starts_on"
+    assert 'accumulate = "contract_year"' in str(problem)
+    assert "2026-08-01" in str(problem)
+
+
+def test_an_opening_of_another_contract_year_is_refused() -> None:
+    """An opening balance must be of the contract year that holds the period."""
+    contract = _contract()
+    with pytest.raises(InvalidValueError, match=r"opening.year_starts_on: 2025-07-01"):
+        quote(contract, "2026-10", resolutions=1, opening=Balances(year_starts_on=date(2025, 7, 1)))
+    with pytest.raises(InvalidTypeError, match="opening"):
+        quote(contract, "2026-10", resolutions=1, opening={"year_starts_on": "2026-07-01"})  # type: ignore[arg-type]
+
+
+def test_an_opening_for_a_contract_without_balances_is_refused() -> None:
+    """A contract priced period by period has no balance to open from."""
+    contract = load_contract("examples/contract.toml")
+    with pytest.raises(InvalidValueError, match="opening: is given"):
+        quote(contract, "2026-10", resolutions=1, opening=Balances(year_starts_on=date(2026, 7, 1)))
+
+
+def test_the_annual_example_loads_dumps_and_reads_back() -> None:
+    """examples/annual-contract.toml uses the clauses and round-trips through TOML."""
+    contract = load_contract(ANNUAL)
+    assert contract.accumulate is Accumulate.CONTRACT_YEAR
+    assert contract.allowance == IncludedAllowance(units=50, rollover=True)
+    assert any(isinstance(fee, PrepaidCommitment) for fee in contract.fees)
+    assert loads_contract(dump_contract(contract)) == contract
+
+
+def test_contracts_without_the_new_clauses_keep_their_fingerprint_and_json() -> None:
+    """The example contract's fingerprint and its invoice's JSON keys are those of before."""
+    contract = load_contract("examples/contract.toml")
+    # The value main had before contract years existed.
+    assert (
+        contract.fingerprint == "fc2bbb8f17bebf16d0d18cc93096424a4e1e852e560a2d08ea17d83e4c94e7b7"
+    )
+    data = json.loads(quote(contract, "2026-10", resolutions=10).to_json())
+    assert "balances_before" not in data
+    assert "balances_after" not in data
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('accumulate = "year"', "pricing.accumulate: 'year' is not allowed"),
+        ('included_per = "period"', "pricing.included_per: is set without included"),
+        ("included = -1", "pricing.included: -1 is negative"),
+        (
+            'included = 10\nincluded_per = "contract_year"\nrollover = true',
+            "pricing.rollover: is true",
+        ),
+    ],
+)
+def test_the_year_keys_of_a_file_are_checked(text: str, message: str) -> None:
+    """Each contract-year key of [pricing] is checked, with its path."""
+    source = Path(ANNUAL).read_text(encoding="utf-8")
+    source = source.replace(
+        'accumulate = "contract_year"      # tier positions count the contract year\'s units\n'
+        "included = 50                     # included resolutions per period...\n"
+        'included_per = "period"\n'
+        "rollover = true                   # ...unused ones carry to the next period, until the year ends\n",
+        text + "\n",
+    )
+    with pytest.raises(ContractError) as caught:
+        loads_contract(source)
+    assert any(message in str(problem) for problem in caught.value.problems), caught.value.problems
+
+
+def test_a_prepaid_commitment_in_a_file() -> None:
+    """[[fees]] kind = "prepaid_commitment" with rollover reads into a PrepaidCommitment."""
+    text = (
+        Path(ANNUAL)
+        .read_text(encoding="utf-8")
+        .replace('amount = "180000.00"', 'amount = "180000.00"\nrollover = true')
+    )
+    (prepaid,) = (fee for fee in loads_contract(text).fees if isinstance(fee, PrepaidCommitment))
+    assert prepaid.rollover is True
+
+
+# Statement and CLI ----------------------------------------------------------
+
+
+def test_a_statement_lists_the_periods_with_their_balances() -> None:
+    """The annual example from July to December: totals, the year's units and the balances left."""
+    run = bill(load_contract(ANNUAL), read_interactions(LOG), "2026-07..2026-12")
+    statement = run.statement(None)
+    rows = statement.to_rows()
+    assert [row["period"] for row in rows] == [p.label for p in _YEAR[:6]]
+    assert rows[0]["total"] == Decimal("191100.00")  # 180,000 prepaid + 2,000 platform, 5% VAT
+    assert rows[3]["allowance_left"] == 0
+    assert rows[3]["cumulative_units"] == Decimal("6001.8352")  # 6201.8352 less 4 x 50 included
+    assert statement.total == sum((invoice.total for invoice in run.invoices), start=Decimal(0))
+    data = json.loads(statement.to_json())
+    assert data["periods"][3]["balances_before"]["allowance_left"] == "200"
+    text = statement.to_text()
+    assert "2026-10" in text
+    assert text.rstrip().endswith(f"total: AED {statement.total}")
+    with pytest.raises(InvalidValueError, match="account_id: the run has no invoice of 'acme'"):
+        run.statement("acme")
+
+
+def test_the_cli_prints_a_statement_over_a_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Resolutionpricing bill CONTRACT --log LOG --period 2026-07..2026-12 --statement."""
+    code = main(
+        [
+            "bill",
+            ANNUAL,
+            "--log",
+            LOG,
+            "--period",
+            "2026-07..2026-12",
+            "--out",
+            str(tmp_path),
+            "--statement",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("Statement: (no account), AED")
+    assert out.count("\n2026-") == 6
+    october = Invoice.from_json((tmp_path / "default" / "2026-10.json").read_text(encoding="utf-8"))
+    assert october.balances_before is not None
