@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -26,6 +27,7 @@ from resolutionpricing import (
     MinimumCommitment,
     PrepaidCommitment,
     PricingMode,
+    ResolutionDetails,
     Tier,
     TierSchedule,
     bill,
@@ -45,7 +47,7 @@ _YEAR = [BillingPeriod.month(2026, month) for month in range(7, 13)] + [
 ]
 
 
-def _contract(**changes: object) -> Contract:
+def _contract(**changes: Any) -> Contract:  # noqa: ANN401 -- Contract's fields
     base = Contract(
         name="Annual",
         currency="AED",
@@ -218,12 +220,16 @@ def test_an_allowance_never_raises_a_charge_and_rollover_never_loses_units(
     for allowed, plain in zip(with_allowance, without, strict=True):
         assert allowed.subtotal <= plain.subtotal
     if rollover:
-        used = sum(
-            (invoice.line("resolutions").details.included_units for invoice in with_allowance),  # type: ignore[union-attr, misc]
-            start=Decimal(0),
-        )
-        left = with_allowance[-1].balances_after.allowance_left  # type: ignore[union-attr]
-        assert used + left == included * len(units)
+        used = Decimal(0)
+        for invoice in with_allowance:
+            details = invoice.line("resolutions").details  # type: ignore[union-attr]
+            assert isinstance(details, ResolutionDetails)
+            assert details.included_units is not None
+            used += details.included_units
+        after = with_allowance[-1].balances_after
+        assert after is not None
+        assert after.allowance_left is not None
+        assert used + after.allowance_left == included * len(units)
 
 
 # Prepaid commitment ---------------------------------------------------------
