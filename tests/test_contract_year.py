@@ -47,7 +47,7 @@ _YEAR = [BillingPeriod.month(2026, month) for month in range(7, 13)] + [
 ]
 
 
-def _contract(**changes: Any) -> Contract:  # noqa: ANN401 -- Contract's fields
+def _contract(**changes: Any) -> Contract:
     base = Contract(
         name="Annual",
         currency="AED",
