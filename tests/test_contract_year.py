@@ -21,13 +21,17 @@ from resolutionpricing import (
     Contract,
     ContractError,
     IncludedAllowance,
+    Interaction,
     InvalidTypeError,
     InvalidValueError,
     Invoice,
     MinimumCommitment,
+    PauseCap,
+    Pilot,
     PrepaidCommitment,
     PricingMode,
     ResolutionDetails,
+    SpendCap,
     Tier,
     TierSchedule,
     bill,
@@ -506,3 +510,178 @@ def test_the_cli_prints_a_statement_over_a_range(
     assert out.count("\n2026-") == 6
     october = Invoice.from_json((tmp_path / "default" / "2026-10.json").read_text(encoding="utf-8"))
     assert october.balances_before is not None
+
+
+# Pilot ----------------------------------------------------------------------
+
+
+def _pilot_contract(**changes: Any) -> Contract:
+    pilot = Pilot(
+        starts_on=date(2026, 5, 1),
+        ends_on=date(2026, 7, 15),
+        pricing=TierSchedule.graduated(Tier(unit_price="1.50")),
+    )
+    return _contract(pilot=pilot, **changes)
+
+
+def _contact(number: int, ended: datetime, channel: str = "chat") -> Interaction:
+    return Interaction(
+        id=f"c{number}",
+        customer_id=f"u{number}",
+        channel=channel,
+        started_at=ended - timedelta(minutes=5),
+        ended_at=ended,
+        topics=["billing"],
+        resolved_topics=["billing"],
+    )
+
+
+def test_a_pilot_before_the_term_bills_its_periods_at_the_pilot_price() -> None:
+    """May (before the term) bills 2 pilot resolutions at 1.50; July splits at the pilot's end."""
+    contract = _pilot_contract()
+    log = [
+        _contact(1, datetime(2026, 5, 10, 9, tzinfo=UTC)),
+        _contact(2, datetime(2026, 5, 11, 9, tzinfo=UTC)),
+        _contact(3, datetime(2026, 7, 15, 23, tzinfo=UTC)),  # the pilot's last day
+        _contact(4, datetime(2026, 7, 16, 9, tzinfo=UTC)),  # the term's price
+        _contact(5, datetime(2026, 9, 30, 9, tzinfo=UTC)),  # after the windows close
+    ]
+    run = bill(contract, log, "2026-05..2026-07")
+    may, june, july = run.invoices
+    assert [line.key for line in may.lines] == ["pilot_resolutions"]
+    assert may.subtotal == Decimal("3.00")
+    assert may.balances_before is None
+    assert june.subtotal == Decimal("0.00")
+    assert _amount(july, "pilot_resolutions") == Decimal("1.50")
+    assert _amount(july, "resolutions") == Decimal("3.00")
+    # Pilot units never count toward the contract year's tiers.
+    assert july.balances_after.cumulative_units == 1  # type: ignore[union-attr]
+    assert july.counts["pilot_units"] == 1
+    assert Invoice.from_json(july.to_json()) == july
+    assert bill(contract, log, "2026-07").invoices == (july,)
+
+
+def test_a_period_outside_both_the_term_and_the_pilot_is_not_billed() -> None:
+    """April 2026 is before the pilot: refused, naming the term and the pilot."""
+    with pytest.raises(InvalidValueError, match=r"outside the contract's term .* or its pilot"):
+        quote(_pilot_contract(), "2026-04", resolutions=1)
+
+
+def test_a_quote_of_a_pilot_period() -> None:
+    """A period wholly inside the pilot bills all its resolutions at the pilot price by default."""
+    contract = _pilot_contract()
+    assert quote(contract, "2026-06", resolutions=10).subtotal == Decimal("15.00")
+    july = quote(contract, "2026-07", resolutions=10, pilot_resolutions=4)
+    assert _amount(july, "pilot_resolutions") == Decimal("6.00")
+    assert _amount(july, "resolutions") == Decimal("18.00")
+    with pytest.raises(InvalidValueError, match="pilot_resolutions: is given"):
+        quote(_contract(), "2026-07", resolutions=10, pilot_resolutions=4)
+
+
+def test_the_pilot_is_read_from_the_file_and_its_criteria_are_judged() -> None:
+    """The annual example's [pilot]: dates, price and criteria; evaluate_pilot uses them."""
+    from resolutionpricing.business_case import evaluate_pilot  # noqa: PLC0415
+
+    contract = load_contract(ANNUAL)
+    assert contract.pilot is not None
+    assert contract.pilot.starts_on == date(2026, 5, 1)
+    assert contract.pilot.criteria.min_automation_rate == Decimal("0.60")
+    assert contract.bills(BillingPeriod.parse("2026-05"))
+    shifted = attrs.evolve(
+        contract,
+        pilot=attrs.evolve(contract.pilot, starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31)),
+    )
+    report = evaluate_pilot(shifted, read_interactions(LOG))
+    assert report.starts_on == date(2026, 10, 1)
+    assert report.passed is True
+    assert [result.criterion for result in report.criteria] == [
+        "min_automation_rate",
+        "max_recontact_rate",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'unit_price = "1.50"\nmode = "graduated"',
+            "pilot.unit_price: is given with mode or tiers",
+        ),
+        ('unit_price = "1.50"\nprice = 2', "pilot.price: is not a known key"),
+        ('unit_price = "-1"', "pilot.unit_price: -1 is negative"),
+        ('unit_price = "1.50"\nmin_csat = 7', "pilot.min_csat: 7 is above 5"),
+    ],
+)
+def test_the_pilot_table_is_checked(text: str, message: str) -> None:
+    """Each key of [pilot] is checked, with its path."""
+    source = Path(ANNUAL).read_text(encoding="utf-8")
+    source = source.replace(
+        'unit_price = "1.50"\nmin_automation_rate = "0.60"      # success criteria, judged by evaluate_pilot\n'
+        'max_recontact_rate = "0.10"\n',
+        text + "\n",
+    )
+    with pytest.raises(ContractError) as caught:
+        loads_contract(source)
+    assert any(message in str(problem) for problem in caught.value.problems), caught.value.problems
+
+
+# Per-channel prices ---------------------------------------------------------
+
+
+def _channel_contract(**changes: Any) -> Contract:
+    voice = TierSchedule.graduated(
+        Tier(up_to=10, unit_price="5.00"), Tier(up_to=None, unit_price="4.00")
+    )
+    return _contract(channel_pricing={"voice": voice}, **changes)
+
+
+def test_a_channel_with_its_own_price_bills_on_its_own_line_and_tier_count() -> None:
+    """8 voice units a month at 5.00 then 4.00 above 10; chat shares the contract's schedule."""
+    contract = _channel_contract()
+    first = quote(contract, "2026-07", resolutions=20, channel_resolutions={"voice": 8})
+    assert _amount(first, "resolutions") == Decimal("36.00")  # 12 chat at 3.00
+    assert _amount(first, "resolutions:voice") == Decimal("40.00")
+    assert first.balances_after.channel_units == {"voice": 8}  # type: ignore[union-attr]
+    second = quote(
+        contract,
+        "2026-08",
+        resolutions=8,
+        channel_resolutions={"voice": 8},
+        opening=first.balances_after,
+    )
+    assert _amount(second, "resolutions:voice") == Decimal("34.00")  # 2 x 5.00 + 6 x 4.00
+    assert _amount(second, "resolutions") == Decimal("0.00")
+
+
+def test_per_channel_units_from_a_log() -> None:
+    """A billing run tallies the voice contacts apart; the spend cap applies to the sum of the lines."""
+    contract = _channel_contract(accumulate=Accumulate.PERIOD, caps=[SpendCap(limit="8.00")])
+    log = [
+        _contact(1, datetime(2026, 7, 10, 9, tzinfo=UTC), "voice"),
+        _contact(2, datetime(2026, 7, 11, 9, tzinfo=UTC), "chat"),
+        _contact(3, datetime(2026, 9, 30, 9, tzinfo=UTC), "chat"),
+    ]
+    (july,) = bill(contract, log, "2026-07").invoices
+    assert july.counts["channel_units"] == {"voice": Decimal(1)}
+    assert _amount(july, "resolutions:voice") == Decimal("5.00")
+    assert _amount(july, "resolutions") == Decimal("3.00")
+    assert july.line("spend_cap") is None
+    capped = attrs.evolve(contract, caps=[SpendCap(limit="6.00")])
+    (july,) = bill(capped, log, "2026-07").invoices
+    assert _amount(july, "spend_cap") == Decimal("-2.00")
+    assert Invoice.from_json(july.to_json()) == july
+    assert loads_contract(dump_contract(capped)) == capped
+
+
+def test_per_channel_prices_with_unit_caps_or_an_allowance_are_refused() -> None:
+    """A pause or step-down cap, or an allowance, cannot say which channel's units it takes."""
+    with pytest.raises(ContractError) as caught:
+        _channel_contract(caps=[PauseCap(limit=100)], allowance=IncludedAllowance(units=5))
+    paths = [problem.path for problem in caught.value.problems]
+    assert paths == ["caps[0].kind", "pricing.included"]
+
+
+def test_the_other_engines_refuse_a_pilot_and_channels() -> None:
+    """The sorted engine does not price pilots or per-channel prices yet: a clear error."""
+    with pytest.raises(InvalidValueError, match="sorted_by_start: cannot yet price a pilot"):
+        bill(_pilot_contract(), [], "2026-07", sorted_by_start=True)

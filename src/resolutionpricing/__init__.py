@@ -77,6 +77,7 @@ from resolutionpricing._invoice import (
 from resolutionpricing._money import Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._offers import OfferFigures, OfferReport, OfferRow, compare_offers
 from resolutionpricing._periods import BillingPeriod, Cadence
+from resolutionpricing._pilot_clause import Pilot
 from resolutionpricing._reconcile import reconcile
 from resolutionpricing._rules import (
     PartialPolicy,
@@ -125,6 +126,7 @@ __all__ = [
     "IncludedAllowance",
     "Balances",
     "Statement",
+    "Pilot",
     # money
     "Rounding",
     "minor_unit",

@@ -504,6 +504,13 @@ def _refuse_late_data(
         raise InvalidValueError(
             engine, "cannot bill pending contacts provisionally", 'engine="python"'
         )
+    for contract in chosen:
+        if contract.pilot is not None or contract.channel_pricing:
+            raise InvalidValueError(
+                engine,
+                f"cannot yet price a pilot or per-channel prices ({contract.name!r})",
+                'engine="python"',
+            )
 
 
 def _bill_in_duckdb(
@@ -760,7 +767,7 @@ def _price(
         )
     )
     provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
-    usage = Usage.from_decisions(pairs, provisional=provisional)
+    usage = _split(contract, Usage.from_decisions(pairs, provisional=provisional), pairs)
     invoice = price_period(
         contract,
         period,
@@ -774,6 +781,39 @@ def _price(
     if provisional and usage.pending:
         return attrs.evolve(invoice, provisional=True)
     return invoice
+
+
+def _split(contract: Contract, usage: Usage, pairs: list[tuple[Interaction, Decision]]) -> Usage:
+    """The usage with its pilot units and per-channel units, for a contract that prices them apart.
+
+    A contact belongs to the pilot when it ends on one of the pilot's days
+    (in the contract's time zone); the rest count toward their channel's
+    own price when it has one.
+    """
+    pilot = contract.pilot
+    channels = contract.channel_pricing
+    if pilot is None and not channels:
+        return usage
+    provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
+    tz = zone(contract.timezone)
+    pilot_units = ARITHMETIC.create_decimal(0)
+    by_channel = dict.fromkeys(channels, ARITHMETIC.create_decimal(0))
+    for interaction, decision in pairs:
+        if decision.status is DecisionStatus.BILLABLE:
+            units = decision.units
+        elif provisional and decision.status is DecisionStatus.PENDING:
+            units = decision.provisional_units
+        else:
+            continue
+        if pilot is not None and pilot.contains(interaction.ended_at.astimezone(tz).date()):
+            pilot_units = ARITHMETIC.add(pilot_units, units)
+        elif interaction.channel in by_channel:
+            by_channel[interaction.channel] = ARITHMETIC.add(by_channel[interaction.channel], units)
+    return attrs.evolve(
+        usage,
+        pilot_units=None if pilot is None else pilot_units,
+        channel_units=by_channel if channels else None,
+    )
 
 
 def _final(
@@ -930,11 +970,5 @@ def _contract_periods(
                 f"{period.label} is {period.cadence.value} but {contract.name!r} bills {contract.billing_period.value}",
                 f"{contract.billing_period.value} periods",
             )
-    # The term test of Contract.period: a period that ends on or before the
-    # start, or starts after the end, is not billed.
-    return [
-        period
-        for period in requested
-        if period.end > contract.starts_on
-        and (contract.ends_on is None or period.start <= contract.ends_on)
-    ]
+    # The test of Contract.period: a period that overlaps the term or the pilot.
+    return [period for period in requested if contract.bills(period)]

@@ -27,9 +27,10 @@ rounded product of the subtotal and the rate.
 from __future__ import annotations
 
 import decimal
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import attrs
 
@@ -71,7 +72,7 @@ from resolutionpricing._invoice import (
 )
 from resolutionpricing._money import ARITHMETIC, format_decimal, to_decimal
 from resolutionpricing._periods import BillingPeriod
-from resolutionpricing._tiers import PricingMode, TierPart, to_quantity
+from resolutionpricing._tiers import PricingMode, TierPart, TierSchedule, to_quantity
 from resolutionpricing._usage import Usage
 
 __all__ = ["cap_of", "price_period", "quote"]
@@ -89,6 +90,8 @@ def quote(
     escalations: int = 0,
     contacts: int | None = None,
     opening: Balances | None = None,
+    pilot_resolutions: Decimal | int | str | None = None,
+    channel_resolutions: Mapping[str, Decimal | int | str] | None = None,
 ) -> Invoice:
     """Price one billing period from counts.
 
@@ -104,6 +107,12 @@ def quote(
             tiers, an included allowance, a prepaid commitment), the
             `Balances` of the year before the period; without it, a quote
             assumes nothing was billed earlier in the year.
+        pilot_resolutions: of ``resolutions``, those that ended inside the
+            contract's pilot (default: all of them for a period wholly
+            inside the pilot, else none).
+        channel_resolutions: of the resolutions outside the pilot, those of
+            each channel with its own price (``{"voice": 1200}``; default
+            none: every unit on the contract's own schedule).
 
     Returns:
         A final `Invoice`, with the fees that fall in the period, caps, the
@@ -123,11 +132,13 @@ def quote(
             "is missing, and the contract's automation bands price by the containment rate",
             "the period's contacts, such as contacts=50000",
         )
+    resolved = contract.period(period)
     usage = Usage(
         billable_units=to_quantity(resolutions, "resolutions"),
         escalated=_count(escalations, "escalations"),
         contacts=None if contacts is None else _count(contacts, "contacts"),
     )
+    usage = _quoted_split(contract, resolved, usage, pilot_resolutions, channel_resolutions)
     if usage.contacts is not None and usage.escalated > usage.contacts:
         raise InvalidValueError(
             "escalations",
@@ -136,12 +147,59 @@ def quote(
         )
     return price_period(
         contract,
-        contract.period(period),
+        resolved,
         usage=usage,
         final=True,
         account_id=contract.account_id,
         balances_before=opening,
     )
+
+
+def _quoted_split(
+    contract: Contract,
+    period: BillingPeriod,
+    usage: Usage,
+    pilot: Decimal | int | str | None,
+    channels: Mapping[str, Decimal | int | str] | None,
+) -> Usage:
+    """A quote's pilot and per-channel units, checked against the contract and the total."""
+    total = usage.billable_units
+    pilot_units: Decimal | None = None
+    if contract.pilot is None:
+        if pilot is not None:
+            raise InvalidValueError(
+                "pilot_resolutions",
+                "is given, but the contract has no pilot",
+                "no pilot_resolutions",
+            )
+    elif pilot is not None:
+        pilot_units = to_quantity(pilot, "pilot_resolutions")
+    else:
+        inside = contract.pilot.starts_on <= period.start and period.end <= (
+            contract.pilot.ends_on + timedelta(days=1)
+        )
+        pilot_units = total if inside else _ZERO
+    channel_units: dict[str, Decimal] | None = None
+    if contract.channel_pricing:
+        channel_units = dict.fromkeys(contract.channel_pricing, _ZERO)
+    for channel, units in (channels or {}).items():
+        if channel_units is None or channel not in channel_units:
+            listed = ", ".join(contract.channel_pricing) or "none"
+            raise InvalidValueError(
+                f"channel_resolutions.{channel}",
+                "is not a channel with its own price",
+                f"the channels of [pricing.channels] ({listed})",
+            )
+        channel_units[channel] = to_quantity(units, f"channel_resolutions.{channel}")
+    with decimal.localcontext(ARITHMETIC):
+        split = (pilot_units or _ZERO) + sum((channel_units or {}).values(), start=_ZERO)
+    if split > total:
+        raise InvalidValueError(
+            "resolutions",
+            f"{total} is less than the pilot and per-channel units together ({split})",
+            "resolutions counts every billable unit, those of the pilot and the channels included",
+        )
+    return attrs.evolve(usage, pilot_units=pilot_units, channel_units=channel_units)
 
 
 def _count(value: object, path: str) -> int:
@@ -173,9 +231,7 @@ def price_period(
     """
     before = _balances_before(contract, period, balances_before)
     with decimal.localcontext(ARITHMETIC):
-        lines, overflow, after = _resolution_lines(
-            contract, period, usage.billable_units, overflow_from, usage.containment_rate, before
-        )
+        lines, overflow, after = _resolution_lines(contract, period, usage, overflow_from, before)
         lines += _fee_lines(contract, period, usage.escalated)
         subtotal = sum((line.amount for line in lines), start=contract.round(_ZERO))
         tax = contract.round(subtotal * contract.tax_rate)
@@ -204,11 +260,11 @@ def price_period(
 def _balances_before(
     contract: Contract, period: BillingPeriod, given: Balances | None
 ) -> Balances | None:
-    if not uses_contract_year(contract):
+    if not uses_contract_year(contract) or not contract.in_term(period):
         if given is not None:
             raise InvalidValueError(
                 "opening",
-                "is given, but the contract carries no balance from period to period",
+                f"is given, but the contract carries no balance into {period.label}",
                 "no opening balance, or a contract with accumulate, included or a prepaid commitment",
             )
         return None
@@ -222,25 +278,123 @@ def cap_of(contract: Contract, kind: type[_CapT]) -> _CapT | None:
     return next((cap for cap in contract.caps if isinstance(cap, kind)), None)
 
 
-def _resolution_lines(  # noqa: PLR0917 -- the steps of one charge, in order
+def _resolution_lines(
+    contract: Contract,
+    period: BillingPeriod,
+    usage: Usage,
+    overflow_from: str | None,
+    before: Balances | None,
+) -> tuple[list[LineItem], Decimal, Balances | None]:
+    """The pilot line, the resolution lines, and what caps, bands and commitments make of them."""
+    lines = _pilot_lines(contract, period, usage)
+    if not contract.in_term(period):  # a period of the pilot alone
+        return lines, _ZERO, before
+    units = usage.billable_units - (usage.pilot_units or _ZERO)
+    by_channel = usage.channel_units or {}
+    shared = units - sum(by_channel.values(), start=_ZERO)
+    resolution, overflow, included, tier_units = _shared_lines(
+        contract, period, shared, overflow_from, before
+    )
+    lines += resolution
+    channel_units = dict(before.channel_units) if before is not None else {}
+    for channel, schedule in contract.channel_pricing.items():
+        count = by_channel.get(channel, _ZERO)
+        prior = channel_units.get(channel, _ZERO)
+        parts, increment, cumulative = _tier_charge(
+            contract, schedule, period, None if before is None else prior, count
+        )
+        lines += _charge_lines(
+            contract,
+            f":{channel}",
+            f"Resolutions on {channel} ({schedule.mode.value} tiers)",
+            count,
+            ResolutionDetails(
+                mode=schedule.mode,
+                tiers=parts,
+                exact_amount=max(increment, _ZERO),
+                cumulative=cumulative,
+            ),
+            increment,
+        )
+        channel_units[channel] = prior + count
+    charge = sum(
+        (line.amount for line in lines if line.code in {"resolutions", "volume_true_up"}),
+        start=contract.round(_ZERO),
+    )
+    lines += _after_caps(contract, charge, usage.containment_rate)
+    charge = sum(
+        (line.amount for line in lines if line.code in _RESOLUTION_CHARGE),
+        start=contract.round(_ZERO),
+    )
+    minimum = _minimum_line(contract, charge)
+    lines += [] if minimum is None else [minimum]
+    commitment_left = _commitment_lines(contract, period, before, charge, lines)
+    after = None
+    if before is not None:
+        after = attrs.evolve(
+            before,
+            cumulative_units=before.cumulative_units + tier_units,
+            channel_units=channel_units,
+            allowance_left=None
+            if before.allowance_left is None
+            else before.allowance_left - included,
+            commitment_left=commitment_left,
+        )
+    return lines, overflow, after
+
+
+_RESOLUTION_CHARGE: Final = frozenset(
+    {"resolutions", "volume_true_up", "spend_cap", "automation_adjustment"}
+)
+"""The lines that make the resolution charge the minimum and the commitment measure."""
+
+
+def _pilot_lines(contract: Contract, period: BillingPeriod, usage: Usage) -> list[LineItem]:
+    pilot = contract.pilot
+    if pilot is None or not (period.end > pilot.starts_on and period.start <= pilot.ends_on):
+        return []
+    units = usage.pilot_units or _ZERO
+    parts = pilot.pricing.breakdown(units)
+    exact = sum((part.amount for part in parts), start=_ZERO)
+    return [
+        LineItem(
+            code="pilot_resolutions",
+            description=f"Pilot resolutions ({pilot.starts_on} to {pilot.ends_on})",
+            quantity=units,
+            unit_price=None,
+            amount=contract.round(exact),
+            details=ResolutionDetails(mode=pilot.pricing.mode, tiers=parts, exact_amount=exact),
+        )
+    ]
+
+
+def _shared_lines(
     contract: Contract,
     period: BillingPeriod,
     billable_units: Decimal,
     overflow_from: str | None,
-    automation_rate: Decimal | None,
     before: Balances | None,
-) -> tuple[list[LineItem], Decimal, Balances | None]:
+) -> tuple[list[LineItem], Decimal, Decimal, Decimal]:
+    """The ``resolutions`` line (and its true-up) of the units on the contract's own schedule.
+
+    Returns the lines, the units a pause cap kept off, the units the
+    allowance covered and the units the tiers priced.
+    """
     pause = cap_of(contract, PauseCap)
     step_down = cap_of(contract, StepDownCap)
-    spend = cap_of(contract, SpendCap)
-
     billed_units = billable_units if pause is None else min(billable_units, pause.limit)
     overflow = billable_units - billed_units
     included, chargeable = _included(contract, before, billed_units)
     tier_units, stepped_units = chargeable, _ZERO
     if step_down is not None and chargeable > step_down.above:
         tier_units, stepped_units = step_down.above, chargeable - step_down.above
-    parts, increment, cumulative = _tier_charge(contract, period, before, tier_units)
+    parts, increment, cumulative = _tier_charge(
+        contract,
+        contract.pricing,
+        period,
+        None if before is None else before.cumulative_units,
+        tier_units,
+    )
     gross = max(increment, _ZERO)
     paused = None
     if pause is not None:
@@ -269,30 +423,58 @@ def _resolution_lines(  # noqa: PLR0917 -- the steps of one charge, in order
         included_units=None if contract.allowance is None else included,
         cumulative=cumulative,
     )
-    charge = contract.round(gross)
+    lines = _charge_lines(
+        contract,
+        "",
+        f"Resolutions ({contract.pricing.mode.value} tiers)",
+        billed_units,
+        details,
+        increment,
+    )
+    return lines, overflow, included, tier_units
+
+
+def _charge_lines(  # noqa: PLR0917 -- one line's parts
+    contract: Contract,
+    suffix: str,
+    description: str,
+    quantity: Decimal,
+    details: ResolutionDetails,
+    increment: Decimal,
+) -> list[LineItem]:
+    """A resolution line, and its ``volume_true_up`` when the year's increment is negative."""
     lines = [
         LineItem(
             code="resolutions",
-            description=f"Resolutions ({contract.pricing.mode.value} tiers)",
-            quantity=billed_units,
+            key=f"resolutions{suffix}",
+            description=description,
+            quantity=quantity,
             unit_price=None,
-            amount=charge,
+            amount=contract.round(details.exact_amount),
             details=details,
         )
     ]
-    if increment < 0 and cumulative is not None:
-        true_up = contract.round(increment)
+    if increment < 0 and details.cumulative is not None:
         lines.append(
             LineItem(
                 code="volume_true_up",
+                key=f"volume_true_up{suffix}",
                 description="Volume true-up: the contract year reached a cheaper tier",
                 quantity=_ONE,
                 unit_price=None,
-                amount=true_up,
-                details=VolumeTrueUpDetails(cumulative=cumulative, exact_amount=increment),
+                amount=contract.round(increment),
+                details=VolumeTrueUpDetails(cumulative=details.cumulative, exact_amount=increment),
             )
         )
-        charge += true_up
+    return lines
+
+
+def _after_caps(
+    contract: Contract, charge: Decimal, automation_rate: Decimal | None
+) -> list[LineItem]:
+    """The spend cap's line on the resolution charge, then the automation band's."""
+    spend = cap_of(contract, SpendCap)
+    lines = []
     if spend is not None and charge > spend.limit:
         lines.append(
             LineItem(
@@ -308,33 +490,22 @@ def _resolution_lines(  # noqa: PLR0917 -- the steps of one charge, in order
     adjustment = _automation_line(contract, charge, automation_rate)
     if adjustment is not None:
         lines.append(adjustment)
-        charge += adjustment.amount
+    return lines
+
+
+def _minimum_line(contract: Contract, charge: Decimal) -> LineItem | None:
+    """The ``minimum_commitment`` true-up of a resolution charge below the minimum."""
     minimum = next((fee for fee in contract.fees if isinstance(fee, MinimumCommitment)), None)
-    if minimum is not None and charge < minimum.amount:
-        lines.append(
-            LineItem(
-                code="minimum_commitment",
-                description="Minimum commitment true-up",
-                quantity=_ONE,
-                unit_price=None,
-                amount=contract.round(minimum.amount - charge),
-                details=MinimumCommitmentDetails(
-                    commitment=minimum.amount, resolution_charges=charge
-                ),
-            )
-        )
-    commitment_left = _commitment_lines(contract, period, before, charge, lines)
-    after = None
-    if before is not None:
-        after = attrs.evolve(
-            before,
-            cumulative_units=before.cumulative_units + tier_units,
-            allowance_left=None
-            if before.allowance_left is None
-            else before.allowance_left - included,
-            commitment_left=commitment_left,
-        )
-    return lines, overflow, after
+    if minimum is None or charge >= minimum.amount:
+        return None
+    return LineItem(
+        code="minimum_commitment",
+        description="Minimum commitment true-up",
+        quantity=_ONE,
+        unit_price=None,
+        amount=contract.round(minimum.amount - charge),
+        details=MinimumCommitmentDetails(commitment=minimum.amount, resolution_charges=charge),
+    )
 
 
 def _included(
@@ -348,7 +519,11 @@ def _included(
 
 
 def _tier_charge(
-    contract: Contract, period: BillingPeriod, before: Balances | None, tier_units: Decimal
+    contract: Contract,
+    pricing: TierSchedule,
+    period: BillingPeriod,
+    prior: Decimal | None,
+    tier_units: Decimal,
 ) -> tuple[tuple[TierPart, ...], Decimal, CumulativeDetails | None]:
     """The tier parts, the exact charge and, for cumulative tiers, the year's position.
 
@@ -356,12 +531,12 @@ def _tier_charge(
     of the year's units through this period less the price of those before it
     (nothing before the year's first period, whose charge includes the first
     tier's flat fee). A volume schedule's increment can be negative.
+    ``prior`` is the year's units before the period (None: the contract
+    carries no balances).
     """
-    pricing = contract.pricing
-    if contract.accumulate is not Accumulate.CONTRACT_YEAR or before is None:
+    if contract.accumulate is not Accumulate.CONTRACT_YEAR or prior is None:
         whole = pricing.breakdown(tier_units)
         return whole, sum((part.amount for part in whole), start=_ZERO), None
-    prior = before.cumulative_units
     through = prior + tier_units
     first = prior == 0 and opens_year(contract, period)
     amount_before = _ZERO if first else pricing.price(prior)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import decimal
 import hashlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -39,6 +40,7 @@ from resolutionpricing._fees import (
 from resolutionpricing._limits import MAX_ITEMS, check_count
 from resolutionpricing._money import ARITHMETIC, Rounding, minor_unit, round_money, to_decimal
 from resolutionpricing._periods import BillingPeriod, Cadence, check_date, zone
+from resolutionpricing._pilot_clause import Pilot
 from resolutionpricing._rules import ResolutionRule
 from resolutionpricing._tiers import TierSchedule
 
@@ -210,6 +212,35 @@ def _allowance(_instance: object, _attribute: attrs.Attribute[Any], value: objec
         )
 
 
+def _channel_pricing(value: object) -> Mapping[str, TierSchedule]:
+    if not isinstance(value, Mapping):
+        raise InvalidTypeError(
+            "pricing.channels",
+            f"{shown(value)} is not a mapping",
+            'a mapping of channel to TierSchedule, such as {"voice": TierSchedule.graduated(...)}',
+        )
+    checked: dict[str, TierSchedule] = {}
+    for channel in sorted(value, key=str):
+        schedule = value[channel]
+        if not isinstance(channel, str) or not channel.strip() or has_surrogate(channel):
+            raise InvalidValueError(
+                "pricing.channels", f"{shown(channel)} is not a channel name", "a channel name"
+            )
+        if not isinstance(schedule, TierSchedule):
+            raise InvalidTypeError(
+                f"pricing.channels.{channel}",
+                f"{shown(schedule)} is not a TierSchedule",
+                "TierSchedule.graduated(...) or TierSchedule.volume(...)",
+            )
+        checked[channel] = schedule
+    return MappingProxyType(checked)
+
+
+def _pilot(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Pilot):
+        raise InvalidTypeError("pilot", f"{shown(value)} is not a Pilot", "a Pilot or None")
+
+
 def _fees(values: object) -> tuple[Fee, ...]:
     return _items(values, "fees", _FEE_TYPES)
 
@@ -256,6 +287,11 @@ class Contract:
             (default) or the contract year's (``[pricing] accumulate``).
         allowance: the resolutions included in the price
             (`IncludedAllowance`, ``[pricing] included``), or None.
+        channel_pricing: channels with their own `TierSchedule`
+            (``[pricing.channels.voice]``): each bills on a
+            ``resolutions:<channel>`` line with its own tier count; the other
+            channels share ``pricing`` on the ``resolutions`` line.
+        pilot: a pilot at its own price (`Pilot`, ``[pilot]``), or None.
 
     Examples:
         >>> from datetime import date
@@ -293,6 +329,10 @@ class Contract:
     billing: BillingClause = attrs.field(factory=BillingClause, validator=_billing)
     accumulate: Accumulate = attrs.field(default=Accumulate.PERIOD, converter=_accumulate)
     allowance: IncludedAllowance | None = attrs.field(default=None, validator=_allowance)
+    channel_pricing: Mapping[str, TierSchedule] = attrs.field(
+        factory=lambda: MappingProxyType({}), converter=_channel_pricing
+    )
+    pilot: Pilot | None = attrs.field(default=None, validator=_pilot)
     id: str | None = attrs.field(default=None, validator=_optional_text)
     account_id: str | None = attrs.field(default=None, validator=_optional_text)
     # A memo of `fingerprint` (a pure function of the other fields): computing it
@@ -321,9 +361,45 @@ class Contract:
                 )
             )
         problems.extend(self._year_problems())
+        problems.extend(self._clause_conflicts())
         problems.extend(band_problems(self.automation_bands, "pricing.automation_bands"))
         problems.extend(self._amount_problems())
         problems.extend(self._item_problems())
+        return problems
+
+    def _clause_conflicts(self) -> list[InvalidValueError | InvalidTypeError]:
+        """Clauses that cannot price together, each refused with the clause it conflicts with."""
+        problems: list[InvalidValueError | InvalidTypeError] = []
+        if self.channel_pricing:
+            for index, cap in enumerate(self.caps):
+                if isinstance(cap, (PauseCap, StepDownCap)):
+                    problems.append(
+                        InvalidValueError(
+                            f"caps[{index}].kind",
+                            f'a "{cap.kind}" cap counts units, and [pricing.channels] prices '
+                            "each channel's units apart",
+                            'per-channel prices with a "spend" cap (on the sum of the resolution '
+                            "lines), or one schedule for every channel",
+                        )
+                    )
+            if self.allowance is not None:
+                problems.append(
+                    InvalidValueError(
+                        "pricing.included",
+                        "an included allowance with [pricing.channels] does not say which "
+                        "channel's units it covers",
+                        "an allowance or per-channel prices, not both",
+                    )
+                )
+        pilot = self.pilot
+        if pilot is not None and self.ends_on is not None and pilot.starts_on > self.ends_on:
+            problems.append(
+                InvalidValueError(
+                    "pilot.starts_on",
+                    f"{pilot.starts_on} is after the term's end ({self.ends_on})",
+                    "a pilot that starts before the term ends",
+                )
+            )
         return problems
 
     def _year_problems(self) -> list[InvalidValueError | InvalidTypeError]:
@@ -552,16 +628,41 @@ class Contract:
                 f"{resolved.label} is {resolved.cadence.value} but the contract bills {self.billing_period.value}",
                 f"a {self.billing_period.value} period such as {example}",
             )
-        if resolved.end <= self.starts_on or (
-            self.ends_on is not None and resolved.start > self.ends_on
-        ):
+        if not self.bills(resolved):
             term = f"{self.starts_on} to {self.ends_on or 'open end'}"
+            pilot = "" if self.pilot is None else " or its pilot"
             raise InvalidValueError(
                 "period",
-                f"{resolved.label} is outside the contract's term ({term})",
-                "a period that overlaps the term",
+                f"{resolved.label} is outside the contract's term ({term}){pilot}",
+                f"a period that overlaps the term{pilot}",
             )
         return resolved
+
+    def in_term(self, period: BillingPeriod) -> bool:
+        """Whether ``period`` overlaps the contract's term (its first day to ``ends_on``).
+
+        Examples:
+            >>> from resolutionpricing import BillingPeriod, load_contract
+            >>> load_contract("examples/contract.toml").in_term(BillingPeriod.parse("2026-06"))
+            False
+        """
+        return period.end > self.starts_on and (
+            self.ends_on is None or period.start <= self.ends_on
+        )
+
+    def bills(self, period: BillingPeriod) -> bool:
+        """Whether the contract bills ``period``: it overlaps the term or the pilot.
+
+        Examples:
+            >>> from resolutionpricing import BillingPeriod, load_contract
+            >>> load_contract("examples/annual-contract.toml").bills(BillingPeriod.parse("2026-06"))
+            True
+        """
+        pilot = self.pilot
+        in_pilot = (
+            pilot is not None and period.end > pilot.starts_on and period.start <= pilot.ends_on
+        )
+        return in_pilot or self.in_term(period)
 
 
 def _whole_steps(amount: Decimal, step: Decimal) -> bool:

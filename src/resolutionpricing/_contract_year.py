@@ -405,7 +405,8 @@ def series(
     For a contract with a contract-year clause: every period from the first
     of the contract year that holds the earliest of ``periods`` (or from
     that period itself, given an ``opening`` balance) through the latest.
-    Otherwise ``periods`` themselves, in order.
+    Otherwise ``periods`` themselves, in order. A pilot's periods before the
+    term come first, as they are: no contract year holds them.
 
     Examples:
         >>> from resolutionpricing import BillingPeriod, load_contract
@@ -413,16 +414,21 @@ def series(
         >>> [p.label for p in series(load_contract("examples/annual-contract.toml"), [BillingPeriod.parse("2026-09")])]
         ['2026-07', '2026-08', '2026-09']
     """
-    ordered = sorted(set(periods))
-    if not ordered or not uses_contract_year(contract):
-        return ordered
+    everything = sorted(set(periods))
+    if not everything or not uses_contract_year(contract):
+        return everything
+    # The pilot's periods before the term carry no balance: priced as they are.
+    before_term = [period for period in everything if not contract.in_term(period)]
+    ordered = [period for period in everything if contract.in_term(period)]
+    if not ordered:
+        return before_term
     first = ordered[0]
     if opening is None:
         first = BillingPeriod(start=year_start(contract, first), cadence=first.cadence)
     found = [first]
     while found[-1] < ordered[-1]:
         found.append(found[-1].next())
-    return found
+    return [*before_term, *found]
 
 
 def price_series(
@@ -438,8 +444,10 @@ def price_series(
     from ``opening`` (None: a fresh contract year).
     """
     priced: dict[str, Invoice] = {}
-    balances = opening
+    balances = None
     for period in periods:
+        if opening is not None and contract.in_term(period):
+            balances, opening = opening, None  # the first period of the term opens from it
         invoice = price(period, balances)
         priced[period.label] = invoice
         after = invoice.balances_after

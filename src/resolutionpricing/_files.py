@@ -57,6 +57,7 @@ from resolutionpricing._limits import (
     open_regular,
 )
 from resolutionpricing._money import ARITHMETIC, format_decimal
+from resolutionpricing._pilot_clause import Pilot, PilotCriteria
 from resolutionpricing._rules import ResolutionRule, format_window
 from resolutionpricing._tiers import Tier, TierSchedule, tier_problems
 
@@ -83,8 +84,16 @@ _FEE_KINDS: dict[str, type[Any]] = {
         PrepaidCommitment,
     )
 }
-_YEAR_KEYS = ("automation_bands", "accumulate", "included", "included_per", "rollover")
+_YEAR_KEYS = (
+    "automation_bands",
+    "accumulate",
+    "included",
+    "included_per",
+    "rollover",
+    "channels",
+)
 """The keys of ``[pricing]`` read beside the tier schedule."""
+_TABLES = ("contract", "resolution", "pricing", "caps", "fees", "audit", "billing", "pilot")
 _CONTRACT_KEYS = (
     "id",
     "account_id",
@@ -327,17 +336,19 @@ class _Reader:
         if top is None:
             return None
         for key in top:
-            if key not in {"contract", "resolution", "pricing", "caps", "fees", "audit", "billing"}:
+            if key not in _TABLES:
                 self.add(
                     _join("", key),
                     "is not a known table",
-                    "the tables are contract, resolution, pricing, caps, fees, audit, billing",
+                    "the tables are " + ", ".join(_TABLES),
                 )
         head = self.header(top.get("contract"))
         resolution = self.resolution(top.get("resolution"))
         pricing = self.pricing(top.get("pricing"))
         bands = self.bands(top.get("pricing"))
         year = self.year(top.get("pricing"))
+        channels = self.channels(top.get("pricing"))
+        pilot = self.pilot(top.get("pilot"))
         caps = self.items(top.get("caps", []), "caps", _CAP_KINDS, self.cap)
         fees = self.items(top.get("fees", []), "fees", _FEE_KINDS, self.fee)
         audit = self.audit(top.get("audit"))
@@ -348,11 +359,12 @@ class _Reader:
             or pricing is None
             or bands is None
             or year is None
+            or channels is None
             or caps is None
             or fees is None
         ):
             return None
-        if audit is _BAD_AUDIT or billing is None:
+        if audit is _BAD_AUDIT or billing is None or pilot is _BAD_AUDIT:
             return None
         return self.attempt(
             "",
@@ -365,6 +377,8 @@ class _Reader:
                 fees=fees,
                 audit=audit if isinstance(audit, AuditClause) else None,
                 billing=billing,
+                channel_pricing=channels,
+                pilot=pilot if isinstance(pilot, Pilot) else None,
                 **year,
             ),
         )
@@ -410,19 +424,86 @@ class _Reader:
         table = self.table(value, "pricing")
         if table is None:
             return None
+        return self.schedule(table, "pricing", skip=_YEAR_KEYS)
+
+    def schedule(
+        self, table: Mapping[str, Any], path: str, *, skip: tuple[str, ...] = ()
+    ) -> TierSchedule | None:
+        """A tier schedule from ``mode`` and ``tiers`` (``[pricing]``, a channel's, the pilot's)."""
         tiers = self.table_list(
             table.get("tiers"),
-            "pricing.tiers",
-            lambda tier, path: self.fields(Tier, {"up_to": None, **tier}, path),
+            f"{path}.tiers",
+            lambda tier, tier_path: self.fields(Tier, {"up_to": None, **tier}, tier_path),
             'a list of tables such as [{ up_to = 5000, unit_price = "3.50" }, { unit_price = "2.75" }]',
         )
         if tiers is not None:
             # TierSchedule's validator raises only the first; a file reports them all.
             order_problems = tier_problems(tuple(tiers))
-            self.problems.extend(problem.at("pricing") for problem in order_problems)
+            self.problems.extend(problem.at(path) for problem in order_problems)
             if order_problems:
                 tiers = None
-        return self.fields(TierSchedule, table, "pricing", skip=_YEAR_KEYS, tiers=tiers)
+        return self.fields(TierSchedule, table, path, skip=skip, tiers=tiers)
+
+    def channels(self, value: object) -> dict[str, TierSchedule] | None:
+        """The ``[pricing.channels.<channel>]`` tables, each a tier schedule."""
+        if not isinstance(value, Mapping) or "channels" not in value:
+            return {}
+        table = self.table(value["channels"], "pricing.channels")
+        if table is None:
+            return None
+        found: dict[str, TierSchedule] = {}
+        ok = True
+        for channel, raw in table.items():
+            path = _join("pricing.channels", channel)
+            sub = self.table(raw, path)
+            schedule = None if sub is None else self.schedule(sub, path)
+            if schedule is None:
+                ok = False
+            else:
+                found[channel] = schedule
+        return found if ok else None
+
+    def pilot(self, value: object) -> Pilot | object | None:
+        """The ``[pilot]`` clause, None when the file has none, `_BAD_AUDIT` on a problem."""
+        if value is None:
+            return None
+        table = self.table(value, "pilot")
+        if table is None:
+            return _BAD_AUDIT
+        criteria_keys = [field.name for field in attrs.fields(PilotCriteria)]
+        known = ["starts_on", "ends_on", "unit_price", "mode", "tiers", *criteria_keys]
+        for key in table:
+            if key not in known:
+                self.add(
+                    _join("pilot", key), "is not a known key", f"the keys are {', '.join(known)}"
+                )
+                return _BAD_AUDIT
+        schedule: TierSchedule | None
+        if "unit_price" in table:
+            if "tiers" in table or "mode" in table:
+                self.add(
+                    "pilot.unit_price",
+                    "is given with mode or tiers",
+                    "a pilot price as unit_price, or as mode and tiers, not both",
+                )
+                return _BAD_AUDIT
+            schedule = self.attempt(
+                "pilot",
+                lambda: TierSchedule.graduated(Tier(unit_price=table["unit_price"])),
+            )
+        else:
+            schedule = self.schedule(
+                {key: table[key] for key in ("mode", "tiers") if key in table}, "pilot"
+            )
+        others = tuple(key for key in known if key not in {"starts_on", "ends_on"})
+        dates = self.values(Pilot, table, "pilot", keys=("starts_on", "ends_on"), skip=others)
+        criteria = self.fields(
+            PilotCriteria, {key: table[key] for key in criteria_keys if key in table}, "pilot"
+        )
+        if schedule is None or dates is None or criteria is None:
+            return _BAD_AUDIT
+        built = self.attempt("pilot", lambda: Pilot(**dates, pricing=schedule, criteria=criteria))
+        return _BAD_AUDIT if built is None else built
 
     def year(self, value: object) -> dict[str, Any] | None:
         """The contract-year keys of ``[pricing]``: ``accumulate`` and the included allowance."""
@@ -668,7 +749,7 @@ def _contract_data(
             {"at_least": text(band.at_least), "factor": text(band.factor)}
             for band in contract.automation_bands
         ]
-    data["pricing"].update(_year_data(contract, quantity))
+    _add_year_clauses(data, contract, text, quantity)
     if contract.caps:
         data["caps"] = [_item(cap, text, quantity) for cap in contract.caps]
     if contract.fees:
@@ -680,6 +761,54 @@ def _contract_data(
         }
     if contract.billing != BillingClause():  # written only when it differs from the default
         data["billing"] = contract.billing.to_dict()
+    return data
+
+
+def _add_year_clauses(
+    data: dict[str, Any],
+    contract: Contract,
+    text: Callable[[Decimal], str],
+    quantity: Callable[[Decimal], int | str],
+) -> None:
+    """The contract-year keys of ``[pricing]``, the channels' schedules and the ``[pilot]``."""
+    data["pricing"].update(_year_data(contract, quantity))
+    if contract.channel_pricing:
+        data["pricing"]["channels"] = {
+            channel: _schedule_data(schedule, text, quantity)
+            for channel, schedule in contract.channel_pricing.items()
+        }
+    if contract.pilot is not None:
+        data["pilot"] = _pilot_data(contract.pilot, text, quantity)
+
+
+def _schedule_data(
+    schedule: TierSchedule,
+    text: Callable[[Decimal], str],
+    quantity: Callable[[Decimal], int | str],
+) -> dict[str, Any]:
+    tiers = []
+    for tier in schedule.tiers:
+        row: dict[str, Any] = {}
+        if tier.up_to is not None:
+            row["up_to"] = quantity(tier.up_to)
+        row["unit_price"] = text(tier.unit_price)
+        if text(tier.flat_fee) != "0":  # keeps a fee written "0.00"
+            row["flat_fee"] = text(tier.flat_fee)
+        tiers.append(row)
+    return {"mode": schedule.mode.value, "tiers": tiers}
+
+
+def _pilot_data(
+    pilot: Pilot,
+    text: Callable[[Decimal], str],
+    quantity: Callable[[Decimal], int | str],
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"starts_on": pilot.starts_on, "ends_on": pilot.ends_on}
+    data.update(_schedule_data(pilot.pricing, text, quantity))
+    for field in attrs.fields(PilotCriteria):
+        value = getattr(pilot.criteria, field.name)
+        if value is not None:
+            data[field.name] = text(value)
     return data
 
 

@@ -693,6 +693,7 @@ LineDetails = (
 _DETAILS_BY_CODE: Final[Mapping[str, type[LineDetails]]] = MappingProxyType(
     {
         "resolutions": ResolutionDetails,
+        "pilot_resolutions": ResolutionDetails,
         "volume_true_up": VolumeTrueUpDetails,
         "commitment_drawdown": CommitmentDetails,
         "commitment_lapsed": CommitmentDetails,

@@ -36,6 +36,7 @@ from resolutionpricing._frames import rows_to_pandas
 from resolutionpricing._interactions import Interaction
 from resolutionpricing._money import ARITHMETIC, to_decimal
 from resolutionpricing._periods import BillingPeriod, zone
+from resolutionpricing._pilot_clause import PilotCriteria
 
 __all__ = [
     "CriterionResult",
@@ -113,67 +114,6 @@ def _decided(
         interaction = by_id[decision.interaction_id]
         pairs.append((interaction, decision, interaction.ended_at.astimezone(tz).date()))
     return pairs
-
-
-def _optional_rate(value: object) -> Decimal | None:
-    if value is None:
-        return None
-    rate = to_decimal(value, "rate", minimum=_ZERO)
-    if rate > 1:
-        raise InvalidValueError("rate", f"{rate} is above 1", 'a rate from 0 to 1, such as "0.60"')
-    return rate
-
-
-def _rate_field(value: object, name: str) -> Decimal | None:
-    try:
-        return _optional_rate(value)
-    except (InvalidValueError, InvalidTypeError) as error:
-        raise type(error)(name, error.problem, error.allowed) from None
-
-
-def _min_automation_rate(value: object) -> Decimal | None:
-    return _rate_field(value, "min_automation_rate")
-
-
-def _min_resolution_rate(value: object) -> Decimal | None:
-    return _rate_field(value, "min_resolution_rate")
-
-
-def _max_recontact_rate(value: object) -> Decimal | None:
-    return _rate_field(value, "max_recontact_rate")
-
-
-def _csat(value: object) -> Decimal | None:
-    if value is None:
-        return None
-    score = to_decimal(value, "min_csat", minimum=Decimal(1))
-    if score > 5:
-        raise InvalidValueError("min_csat", f"{score} is above 5", "a score from 1 to 5")
-    return score
-
-
-@attrs.frozen(kw_only=True)
-class PilotCriteria:
-    """What the pilot must show; a criterion left None is not judged.
-
-    A minimum passes at or above its threshold, a maximum at or below it.
-
-    Attributes:
-        min_automation_rate: the least share of contacts not escalated.
-        min_resolution_rate: the least billable units per contact.
-        max_recontact_rate: the most contacts voided by a re-contact.
-        min_csat: the least mean CSAT score (1 to 5).
-
-    Examples:
-        >>> from resolutionpricing.business_case import PilotCriteria
-        >>> PilotCriteria(min_automation_rate="0.60", max_recontact_rate="0.10").min_csat is None
-        True
-    """
-
-    min_automation_rate: Decimal | None = attrs.field(default=None, converter=_min_automation_rate)
-    min_resolution_rate: Decimal | None = attrs.field(default=None, converter=_min_resolution_rate)
-    max_recontact_rate: Decimal | None = attrs.field(default=None, converter=_max_recontact_rate)
-    min_csat: Decimal | None = attrs.field(default=None, converter=_csat)
 
 
 @attrs.frozen(kw_only=True)
@@ -278,12 +218,15 @@ def _day(value: object, path: str) -> date:
 def evaluate_pilot(
     contract: Contract,
     log: Iterable[Interaction],
-    criteria: PilotCriteria,
+    criteria: PilotCriteria | None = None,
     *,
     starts_on: date | None = None,
     ends_on: date | None = None,
 ) -> PilotReport:
     """Judge a pilot: its contacts' measures against the criteria.
+
+    Without ``criteria``, ``starts_on`` or ``ends_on``, those of the
+    contract's ``[pilot]`` clause are used.
 
     The pilot's contacts are those whose ``ended_at`` falls on ``starts_on``
     through ``ends_on`` (inclusive, in the contract's time zone), decided on
@@ -304,6 +247,10 @@ def evaluate_pilot(
         >>> report.automation_rate, report.recontact_rate, report.passed
         (Decimal('0.7464'), Decimal('0.0546'), True)
     """
+    if contract.pilot is not None:
+        criteria = contract.pilot.criteria if criteria is None else criteria
+        starts_on = contract.pilot.starts_on if starts_on is None else starts_on
+        ends_on = contract.pilot.ends_on if ends_on is None else ends_on
     if not isinstance(criteria, PilotCriteria):
         raise InvalidTypeError("criteria", f"{criteria!r} is not PilotCriteria", "a PilotCriteria")
     first, last = _day(starts_on, "starts_on"), _day(ends_on, "ends_on")

@@ -61,6 +61,27 @@ def _units(value: object) -> Decimal:
     return to_decimal(value, "counts.units", minimum=_ZERO)
 
 
+def _optional_units(value: object) -> Decimal | None:
+    return None if value is None else to_decimal(value, "pilot_units", minimum=_ZERO)
+
+
+def _channel_units(value: object) -> Mapping[str, Decimal] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidTypeError(
+            "channel_units", f"{value!r} is not a mapping", 'a mapping such as {"voice": 120}'
+        )
+    checked: dict[str, Decimal] = {}
+    for channel in sorted(value, key=str):
+        if not isinstance(channel, str) or not channel:
+            raise InvalidTypeError(
+                "channel_units", f"{channel!r} is not a channel", "channel names (strings)"
+            )
+        checked[channel] = to_decimal(value[channel], f"channel_units.{channel}", minimum=_ZERO)
+    return MappingProxyType(checked)
+
+
 def _reasons(value: Mapping[str, int] | None) -> Mapping[str, int] | None:
     if value is None:
         return None
@@ -97,6 +118,10 @@ class Usage:
         not_billable: the not-billable contacts by reason value, in the order
             of `Reason`, reasons without contacts left out (None for a quote).
         overflow_units: the units a pause cap kept off the bill.
+        pilot_units: of ``billable_units``, those of contacts that ended
+            inside the contract's pilot (None: the contract has no pilot).
+        channel_units: of ``billable_units`` outside the pilot, those of
+            each channel with its own price (None: the contract has none).
 
     Examples:
         >>> from resolutionpricing import Usage
@@ -114,6 +139,10 @@ class Usage:
     not_billable_interactions: int | None = attrs.field(default=None, validator=_count)
     not_billable: Mapping[str, int] | None = attrs.field(default=None, converter=_reasons)
     overflow_units: Decimal = attrs.field(default=_ZERO, converter=_units)
+    pilot_units: Decimal | None = attrs.field(default=None, converter=_optional_units)
+    channel_units: Mapping[str, Decimal] | None = attrs.field(
+        default=None, converter=_channel_units
+    )
 
     @classmethod
     def from_decisions(
@@ -201,6 +230,10 @@ class Usage:
                 resolution_rate=self.resolution_rate,
             )
         counts["overflow_units"] = self.overflow_units
+        if self.pilot_units is not None:
+            counts["pilot_units"] = self.pilot_units
+        if self.channel_units is not None:
+            counts["channel_units"] = dict(self.channel_units)
         return counts
 
     def to_dict(self) -> dict[str, object]:
@@ -211,10 +244,7 @@ class Usage:
             >>> Usage(billable_units="12000.0", escalated=0).to_dict()
             {'billable_units': '12000', 'escalated': 0, 'overflow_units': '0'}
         """
-        return {
-            key: normal_text(value) if isinstance(value, Decimal) else value
-            for key, value in self.counts().items()
-        }
+        return {key: _json_value(value) for key, value in self.counts().items()}
 
     def to_rows(self) -> list[dict[str, object]]:
         """The counts as one flat row: each not-billable reason as ``not_billable_<reason>``.
@@ -296,23 +326,40 @@ class Usage:
         values: dict[str, Any] = {key: data[key] for key in fields if key in data}
         for key in ("billable_units", "overflow_units"):
             values[key] = to_decimal(values[key], f"counts.{key}", minimum=_ZERO)
-        usage = cls(**values)
-        expected = usage.counts()
-        for rate in rates:
-            if (rate in data) != (rate in expected):
-                raise InvalidValueError(f"counts.{rate}", "does not fit the other counts", "")
-            if rate in data:
-                given = data[rate]
-                shown = expected[rate]
-                if not (given is None and shown is None) and (
-                    given is None or shown is None or to_decimal(given, f"counts.{rate}") != shown
-                ):
-                    raise InvalidValueError(
-                        f"counts.{rate}",
-                        f"{given!r} is not what the counts give ({_shown(shown)})",
-                        "the rate of the counts, to 4 places",
-                    )
+        try:
+            usage = cls(**values)
+        except (InvalidValueError, InvalidTypeError) as error:
+            raise error.at("counts") from None
+        _check_rates(usage, data)
         return usage
+
+
+def _check_rates(usage: Usage, data: Mapping[str, object]) -> None:
+    """The rates read back must be those the counts give."""
+    rates = {"containment_rate", "resolution_rate"}
+    expected = usage.counts()
+    for rate in rates:
+        if (rate in data) != (rate in expected):
+            raise InvalidValueError(f"counts.{rate}", "does not fit the other counts", "")
+        if rate in data:
+            given = data[rate]
+            shown = expected[rate]
+            if not (given is None and shown is None) and (
+                given is None or shown is None or to_decimal(given, f"counts.{rate}") != shown
+            ):
+                raise InvalidValueError(
+                    f"counts.{rate}",
+                    f"{given!r} is not what the counts give ({_shown(shown)})",
+                    "the rate of the counts, to 4 places",
+                )
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return normal_text(value)
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in value.items()}
+    return value
 
 
 def _shown(value: object) -> str:

@@ -36,6 +36,7 @@ from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._offers import OfferReport
 from resolutionpricing._periods import BillingPeriod
 from resolutionpricing._tiers import PricingMode, to_quantity
+from resolutionpricing._usage import Usage
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -73,7 +74,8 @@ def _resolution_charge(contract: Contract, units: Decimal) -> Decimal:
     # A contract-year contract: the first period of a fresh year (its allowance included).
     period = BillingPeriod.containing(contract.starts_on, contract.billing_period)
     before = opening_balances(contract, period) if uses_contract_year(contract) else None
-    lines, _, _ = _resolution_lines(contract, period, units, None, None, before)
+    usage = Usage(billable_units=units, escalated=0)
+    lines, _, _ = _resolution_lines(contract, period, usage, None, before)
     with decimal.localcontext(ARITHMETIC):
         return sum(
             (line.amount for line in lines if line.code in _RESOLUTION_LINES), start=Decimal(0)
