@@ -80,7 +80,14 @@ from resolutionpricing._rules import (
     format_window,
     parse_window,
 )
-from resolutionpricing._tiers import PricingMode, Tier, TierPart, TierSchedule
+from resolutionpricing._tiers import (
+    PackagePricing,
+    PricingMode,
+    PricingSchedule,
+    Tier,
+    TierPart,
+    TierSchedule,
+)
 from resolutionpricing._usage import Usage
 from resolutionpricing._version import __version__
 
@@ -99,6 +106,8 @@ __all__ = [
     "TierSchedule",
     "TierPart",
     "PricingMode",
+    "PackagePricing",
+    "PricingSchedule",
     "Cap",
     "PauseCap",
     "StepDownCap",

@@ -58,7 +58,7 @@ from resolutionpricing._invoice import (
 )
 from resolutionpricing._money import ARITHMETIC, format_decimal, to_decimal
 from resolutionpricing._periods import BillingPeriod
-from resolutionpricing._tiers import to_quantity
+from resolutionpricing._tiers import resolutions_description, to_quantity
 from resolutionpricing._usage import Usage
 
 __all__ = ["cap_of", "price_period", "quote"]
@@ -217,7 +217,7 @@ def _resolution_lines(
     lines = [
         LineItem(
             code="resolutions",
-            description=f"Resolutions ({contract.pricing.mode.value} tiers)",
+            description=resolutions_description(contract.pricing),
             quantity=billed_units,
             unit_price=None,
             amount=charge,

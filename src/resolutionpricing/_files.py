@@ -50,7 +50,13 @@ from resolutionpricing._limits import (
 )
 from resolutionpricing._money import ARITHMETIC, format_decimal
 from resolutionpricing._rules import ResolutionRule, format_window
-from resolutionpricing._tiers import Tier, TierSchedule, tier_problems
+from resolutionpricing._tiers import (
+    PackagePricing,
+    PricingMode,
+    Tier,
+    TierSchedule,
+    tier_problems,
+)
 
 __all__ = [
     "contract_from_dict",
@@ -383,13 +389,22 @@ class _Reader:
         table = self.table(value, "resolution")
         return None if table is None else self.fields(ResolutionRule, table, "resolution")
 
-    def pricing(self, value: object) -> TierSchedule | None:
+    def pricing(self, value: object) -> TierSchedule | PackagePricing | None:
         if value is None:
             self.add("pricing", "is missing", "a [pricing] table with mode and tiers is required")
             return None
         table = self.table(value, "pricing")
         if table is None:
             return None
+        if table.get("mode") == PricingMode.PACKAGE.value:
+            return self.package_pricing(table)
+        for key in _PACKAGE_KEYS:
+            if key in table:
+                self.add(
+                    f"pricing.{key}",
+                    'is only for mode = "package"',
+                    f'remove it, or write mode = "package" (and no tiers) to use {key}',
+                )
         tiers = self.table_list(
             table.get("tiers"),
             "pricing.tiers",
@@ -402,7 +417,21 @@ class _Reader:
             self.problems.extend(problem.at("pricing") for problem in order_problems)
             if order_problems:
                 tiers = None
-        return self.fields(TierSchedule, table, "pricing", skip=("automation_bands",), tiers=tiers)
+        return self.fields(
+            TierSchedule, table, "pricing", skip=("automation_bands", *_PACKAGE_KEYS), tiers=tiers
+        )
+
+    def package_pricing(self, table: Mapping[str, Any]) -> PackagePricing | None:
+        """The ``[pricing]`` table of ``mode = "package"``: package keys, and no tiers."""
+        if "tiers" in table:
+            self.add(
+                "pricing.tiers",
+                'is not allowed with mode = "package"',
+                "package prices take package_size, package_price and free_units, not tiers",
+            )
+        return self.fields(
+            PackagePricing, table, "pricing", skip=("mode", "tiers", "automation_bands")
+        )
 
     def bands(self, value: object) -> list[AutomationBand] | None:
         """The ``[[pricing.automation_bands]]`` (their table is read, and checked, by `pricing`)."""
@@ -495,6 +524,9 @@ class _Reader:
         )
         return self.fields(cls, table, path, skip=("kind",), milestones=milestones)
 
+
+_PACKAGE_KEYS = tuple(field.name for field in attrs.fields(PackagePricing))
+"""The ``[pricing]`` keys of ``mode = "package"`` only."""
 
 _BAD_AUDIT = object()
 """What `_Reader.audit` returns for an ``[audit]`` table with a problem (None means absent)."""
@@ -597,19 +629,10 @@ def _contract_data(
         for field in attrs.fields(ResolutionRule)
         if getattr(rule, field.name) is not None
     }
-    tiers = []
-    for tier in contract.pricing.tiers:
-        row: dict[str, Any] = {}
-        if tier.up_to is not None:
-            row["up_to"] = quantity(tier.up_to)
-        row["unit_price"] = text(tier.unit_price)
-        if text(tier.flat_fee) != "0":  # keeps a fee written "0.00"
-            row["flat_fee"] = text(tier.flat_fee)
-        tiers.append(row)
     data: dict[str, Any] = {
         "contract": head,
         "resolution": resolution,
-        "pricing": {"mode": contract.pricing.mode.value, "tiers": tiers},
+        "pricing": _pricing_data(contract.pricing, text, quantity),
     }
     if contract.automation_bands:
         data["pricing"]["automation_bands"] = [
@@ -628,6 +651,31 @@ def _contract_data(
     if contract.billing != BillingClause():  # written only when it differs from the default
         data["billing"] = contract.billing.to_dict()
     return data
+
+
+def _pricing_data(
+    pricing: TierSchedule | PackagePricing,
+    text: Callable[[Decimal], str],
+    quantity: Callable[[Decimal], int | str],
+) -> dict[str, Any]:
+    """The ``[pricing]`` table: the mode, then the tiers or the package terms."""
+    if isinstance(pricing, PackagePricing):
+        return {
+            "mode": pricing.mode.value,
+            "package_size": pricing.package_size,
+            "package_price": text(pricing.package_price),
+            "free_units": quantity(pricing.free_units),
+        }
+    tiers = []
+    for tier in pricing.tiers:
+        row: dict[str, Any] = {}
+        if tier.up_to is not None:
+            row["up_to"] = quantity(tier.up_to)
+        row["unit_price"] = text(tier.unit_price)
+        if text(tier.flat_fee) != "0":  # keeps a fee written "0.00"
+            row["flat_fee"] = text(tier.flat_fee)
+        tiers.append(row)
+    return {"mode": pricing.mode.value, "tiers": tiers}
 
 
 def _item(

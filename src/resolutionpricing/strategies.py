@@ -339,9 +339,12 @@ def tiers() -> st.SearchStrategy[Tier]:
     )
 
 
+_TIER_MODES = (PricingMode.GRADUATED, PricingMode.VOLUME)
+
+
 @st.composite
 def _tier_schedules(draw: st.DrawFn, mode: PricingMode | None, max_tiers: int) -> TierSchedule:
-    chosen = draw(st.sampled_from(PricingMode)) if mode is None else mode
+    chosen = draw(st.sampled_from(_TIER_MODES)) if mode is None else mode
     count = draw(st.integers(1, max_tiers))
     bounds: list[Decimal | None] = []
     bound = Decimal(0)
@@ -383,11 +386,12 @@ def tier_schedules(
         >>> [tier.up_to for tier in schedule.tiers]
         [Decimal('1'), Decimal('2'), None]
     """
-    chosen: PricingMode | None
-    try:
-        chosen = None if mode is None else PricingMode(mode)
-    except ValueError:
-        raise InvalidArgument(f"mode={mode!r} must be None, 'graduated' or 'volume'") from None
+    chosen: PricingMode | None = None
+    if mode is not None:
+        # Not PricingMode(mode): "package" is a PackagePricing, not a tier schedule.
+        chosen = next((each for each in _TIER_MODES if mode in (each, each.value)), None)
+        if chosen is None:
+            raise InvalidArgument(f"mode={mode!r} must be None, 'graduated' or 'volume'")
     return _tier_schedules(chosen, _whole(max_tiers, "max_tiers", 1))
 
 
