@@ -29,11 +29,13 @@ from resolutionpricing import (
     StepDownCap,
     TierPart,
     TierSchedule,
+    bill,
     contract_to_dict,
     dump_contract,
     load_contract,
     loads_contract,
     quote,
+    read_interactions,
 )
 from resolutionpricing._cli import main
 from resolutionpricing.plot import plot_price_curve
@@ -343,6 +345,21 @@ def test_the_spend_cap_and_minimum_apply_as_for_tiers() -> None:
     low = quote(minimum, "2026-10", resolutions=4)
     assert _line(low, "minimum_commitment").amount == Decimal("400.00")
     assert low.total == Decimal("500.00")
+
+
+def test_a_billing_run_from_the_log_bills_packages_then_the_spend_cap() -> None:
+    """October of the example log: 6,128 units, 50 free, 61 packs (15,189.00), capped at 12,000."""
+    contract = load_contract(PACKAGE_EXAMPLE)
+    (invoice,) = bill(
+        contract, read_interactions(ROOT / "examples" / "interactions.csv"), "2026-10"
+    ).invoices
+    line = _line(invoice, "resolutions")
+    assert line.quantity == 6128
+    assert isinstance(line.details, ResolutionDetails)
+    assert line.details.tiers[0].quantity == 61  # ceil(6,078 / 100)
+    assert line.amount == Decimal("15189.00")  # 61 x 249.00
+    assert _line(invoice, "spend_cap").amount == Decimal("-3189.00")
+    assert invoice.total == Decimal("12600.00")  # 12,000.00 and 5 % tax
 
 
 # Contract files
