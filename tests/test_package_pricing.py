@@ -407,6 +407,14 @@ def test_package_terms_change_the_fingerprint() -> None:
     assert same.fingerprint == one.fingerprint
 
 
+def test_automation_bands_sit_beside_package_terms() -> None:
+    """[[pricing.automation_bands]] under mode = "package" load and dump back."""
+    text = PACKAGE_TOML + '\n[[pricing.automation_bands]]\nat_least = "0.40"\nfactor = "0.90"\n'
+    contract = loads_contract(text)
+    assert [band.factor for band in contract.automation_bands] == [Decimal("0.90")]
+    assert loads_contract(dump_contract(contract)) == contract
+
+
 def test_the_tier_example_keeps_its_fingerprint() -> None:
     """examples/contract.toml has the fingerprint it had on main before package prices."""
     assert load_contract(EXAMPLE).fingerprint == MAIN_FINGERPRINT
