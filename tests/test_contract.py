@@ -199,11 +199,13 @@ def test_field_errors(fields: dict[str, object], error: type[Exception], message
 
 
 def test_pricing_must_be_a_schedule() -> None:
-    """Pricing is a TierSchedule; anything else is the library's TypeError."""
+    """Pricing is a TierSchedule or a PackagePricing; anything else is the library's TypeError."""
     with pytest.raises(InvalidTypeError) as caught:
         _contract(pricing=[Tier(up_to=None, unit_price=1)])
     assert caught.value.path == "pricing"
-    assert caught.value.allowed == "TierSchedule.graduated(...) or TierSchedule.volume(...)"
+    assert caught.value.allowed == (
+        "TierSchedule.graduated(...), TierSchedule.volume(...) or PackagePricing(...)"
+    )
 
 
 def test_resolution_must_be_a_rule() -> None:
@@ -288,6 +290,7 @@ def test_unit_prices_may_be_finer_than_the_minor_unit() -> None:
         fees=[PerEscalationFee(unit_price="0.001")],
         caps=[StepDownCap(above=10, unit_price="0.0001")],
     )
+    assert isinstance(contract.pricing, TierSchedule)
     assert contract.pricing.tiers[0].unit_price == Decimal("0.005")
 
 

@@ -132,6 +132,7 @@ def test_toml_floats_are_read_exactly() -> None:
         ("[pricing]", "tax_rate = 0.05\n\n[pricing]"),
     )
     contract = loads_contract(text)
+    assert isinstance(contract.pricing, TierSchedule)
     assert str(contract.pricing.tiers[0].unit_price) == "0.1"
     assert str(contract.pricing.tiers[1].unit_price) == "3.50"
     assert str(contract.tax_rate) == "0.05"
@@ -143,6 +144,7 @@ def test_money_as_string_number_or_integer_is_the_same() -> None:
     as_number = loads_contract(_edit(MINIMAL, ('unit_price = "3.50"', "unit_price = 3.50")))
     assert as_string == as_number
     whole = loads_contract(_edit(MINIMAL, ('unit_price = "3.50"', "unit_price = 4")))
+    assert isinstance(whole.pricing, TierSchedule)
     assert whole.pricing.tiers[0].unit_price == Decimal(4)
 
 
@@ -155,7 +157,9 @@ def test_fractional_tier_bounds() -> None:
             "tiers = [{ up_to = 5.5, unit_price = 1 }, { unit_price = 2 }]",
         ),
     )
-    assert loads_contract(text).pricing.tiers[0].up_to == Decimal("5.5")
+    pricing = loads_contract(text).pricing
+    assert isinstance(pricing, TierSchedule)
+    assert pricing.tiers[0].up_to == Decimal("5.5")
 
 
 def test_loaded_numbers_quote_exactly() -> None:
@@ -191,7 +195,7 @@ def test_every_problem_is_reported_at_once() -> None:
         "contract.name: is missing; a string naming the contract is required",
         "resolution.min_csat: 9 is out of range; an integer from 1 to 5, or None",
         "pricing.tiers[2].flat: is not a known key; the keys are up_to, unit_price, flat_fee",
-        'pricing.mode: \'tiered\' is not allowed; one of "graduated", "volume"',
+        'pricing.mode: \'tiered\' is not allowed; one of "graduated", "volume", "package"',
         "caps[1].limt: is not a known key; the keys are limit, kind",
         "fees[0].milestones[2].accepted_on: '2026-09-01' is not a date; a date such as 2026-07-15",
     ]
@@ -225,7 +229,7 @@ def test_tier_order_and_mode_problems_together() -> None:
     )
     assert _problems(text) == [
         "pricing.tiers[0].up_to: is open (None) but this is not the last tier; only the last tier may be open",
-        'pricing.mode: \'tiered\' is not allowed; one of "graduated", "volume"',
+        'pricing.mode: \'tiered\' is not allowed; one of "graduated", "volume", "package"',
     ]
 
 
@@ -282,7 +286,8 @@ def test_floats_in_python_data_are_refused() -> None:
             [
                 (
                     "pricing.currency: is not a known key; the keys are mode, tiers, "
-                    "automation_bands, accumulate, included, included_per, rollover"
+                    "automation_bands, accumulate, included, included_per, rollover, channels, "
+                    "package_size, package_price, free_units"
                 )
             ],
         ),
@@ -454,7 +459,7 @@ def test_contract_error_works_with_except_star() -> None:
         seen += [str(error) for error in group.exceptions]
     assert seen == [
         'contract.currency: 784 is not a string; an ISO 4217 code such as "AED"',
-        'pricing.mode: \'x\' is not allowed; one of "graduated", "volume"',
+        'pricing.mode: \'x\' is not allowed; one of "graduated", "volume", "package"',
     ]
 
 

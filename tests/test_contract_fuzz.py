@@ -22,6 +22,7 @@ from resolutionpricing import (
     Milestone,
     MinimumCommitment,
     OneTimeFee,
+    PackagePricing,
     PauseCap,
     PerEscalationFee,
     RecurringFee,
@@ -384,6 +385,14 @@ _CONSTRUCTORS: dict[str, tuple[Callable[..., object], dict[str, Field]]] = {
             "up_to": (st.none() | rps.quantities().filter(bool), _NASTY_AMOUNTS),
             "unit_price": (rps.money(), _NASTY_AMOUNTS),
             "flat_fee": (rps.money(), _NASTY_AMOUNTS),
+        },
+    ),
+    "PackagePricing": (
+        PackagePricing,
+        {
+            "package_size": (st.integers(1, 1000), st.one_of(_NASTY_AMOUNTS, st.integers())),
+            "package_price": (rps.money(), _NASTY_AMOUNTS),
+            "free_units": (rps.quantities(), _NASTY_AMOUNTS),
         },
     ),
     "TierSchedule": (

@@ -100,7 +100,7 @@ def test_parse_choice_lists_the_choices() -> None:
     with pytest.raises(InvalidValueError) as caught:
         parse_choice(PricingMode, ["volume"], "pricing.mode")
     assert str(caught.value) == (
-        'pricing.mode: [\'volume\'] is not allowed; one of "graduated", "volume"'
+        'pricing.mode: [\'volume\'] is not allowed; one of "graduated", "volume", "package"'
     )
 
 
@@ -125,7 +125,7 @@ def test_contract_error_message_lists_every_problem() -> None:
     assert str(error) == (
         "gulf.toml has 2 problems:\n"
         '  - contract.currency: 784 is not a string; an ISO 4217 code such as "AED"\n'
-        '  - pricing.mode: \'tiered\' is not allowed; one of "graduated", "volume"'
+        '  - pricing.mode: \'tiered\' is not allowed; one of "graduated", "volume", "package"'
     )
     assert error.problems == error.exceptions
     assert all(

@@ -81,6 +81,7 @@ def test_equal_quotes_written_differently_have_one_fingerprint() -> None:
 def test_equal_contracts_written_differently_have_one_fingerprint() -> None:
     """A unit price of "3.5" and "3.50" make equal contracts with one fingerprint, on their invoices too."""
     contract = load_contract(EXAMPLE)
+    assert isinstance(contract.pricing, TierSchedule)
     tiers = [
         Tier(up_to=tier.up_to, unit_price=tier.unit_price.normalize())
         for tier in contract.pricing.tiers

@@ -40,6 +40,7 @@ def _texts(figure: object) -> list[str]:
 
 def test_price_curve_marks_tiers_caps_and_the_volume_cliff() -> None:
     """Tier boundaries, the step-down and spend caps, and each volume cliff are labelled."""
+    assert isinstance(CONTRACT.pricing, TierSchedule)
     volume = attrs.evolve(
         CONTRACT, pricing=TierSchedule(mode=PricingMode.VOLUME, tiers=CONTRACT.pricing.tiers)
     )

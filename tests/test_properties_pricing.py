@@ -176,8 +176,10 @@ def test_step_down_at_the_lowest_price_never_costs_more(
     drawn: Contract, units: Decimal, above: Decimal, data: st.DataObject
 ) -> None:
     """Graduated: a step-down whose price is at most every tier price never raises the charge."""
-    contract = attrs.evolve(drawn, pricing=TierSchedule.graduated(drawn.pricing.tiers))
-    lowest = min(tier.unit_price for tier in contract.pricing.tiers)
+    assert isinstance(drawn.pricing, TierSchedule)
+    schedule = TierSchedule.graduated(drawn.pricing.tiers)
+    contract = attrs.evolve(drawn, pricing=schedule)
+    lowest = min(tier.unit_price for tier in schedule.tiers)
     price = data.draw(rps.money(max_value=lowest, places=4), label="step-down price")
     capped = _quote(_with_cap(contract, StepDownCap(above=above, unit_price=price)), units)
     uncapped = _quote(_without(contract, StepDownCap), units)
@@ -302,6 +304,7 @@ def test_a_bound_written_with_a_positive_exponent_gives_the_same_json() -> None:
             Tier(up_to=None, unit_price="2.00"),
         ),
     )
+    assert isinstance(contract.pricing, TierSchedule)
     assert [str(tier.up_to) for tier in contract.pricing.tiers] == ["5000", "20000", "None"]
     again = loads_contract(dump_contract(contract))
     assert _quote(again, Decimal(25000)).to_json() == _quote(contract, Decimal(25000)).to_json()

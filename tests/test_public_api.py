@@ -14,7 +14,7 @@ from resolutionpricing import ResolutionPricingError
 
 # Names whose objects cannot carry their own docstring: type aliases (Union
 # objects, whose __doc__ is that of types.UnionType) and the version string.
-NO_OWN_DOCSTRING = frozenset({"Cap", "Fee", "LineDetails", "__version__"})
+NO_OWN_DOCSTRING = frozenset({"Cap", "Fee", "LineDetails", "PricingSchedule", "__version__"})
 
 
 def test_all_is_unique() -> None:
@@ -47,8 +47,13 @@ def test_version_is_a_string() -> None:
 
 
 def test_type_aliases_are_unions_of_exported_classes() -> None:
-    """``Cap``, ``Fee`` and ``LineDetails`` are unions of classes that are themselves exported."""
-    for alias in (resolutionpricing.Cap, resolutionpricing.Fee, resolutionpricing.LineDetails):
+    """``Cap``, ``Fee``, ``LineDetails`` and ``PricingSchedule`` are unions of exported classes."""
+    for alias in (
+        resolutionpricing.Cap,
+        resolutionpricing.Fee,
+        resolutionpricing.LineDetails,
+        resolutionpricing.PricingSchedule,
+    ):
         for member in alias.__args__:
             assert getattr(resolutionpricing, member.__name__) is member
 

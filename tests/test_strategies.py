@@ -19,6 +19,7 @@ from resolutionpricing import (
     Interaction,
     MinimumCommitment,
     OneTimeFee,
+    PackagePricing,
     PauseCap,
     PerEscalationFee,
     PricingMode,
@@ -97,6 +98,22 @@ def test_tier_schedules_are_valid(schedule: TierSchedule) -> None:
     assert None not in bounds
     assert schedule.tiers[-1].up_to is None
     assert attrs.evolve(schedule) == schedule
+
+
+@given(rps.package_pricings())
+def test_package_pricings_are_valid(pricing: PackagePricing) -> None:
+    """A drawn package price has a whole size of 1 to 10,000 and no negative price or free units."""
+    assert isinstance(pricing.package_size, int)
+    assert 1 <= pricing.package_size <= 10_000
+    assert pricing.package_price >= 0
+    assert 0 <= pricing.free_units <= 10_000
+    assert attrs.evolve(pricing) == pricing
+
+
+def test_tier_schedules_refuse_the_package_mode() -> None:
+    """tier_schedules(mode="package") is refused: package prices are package_pricings()."""
+    with pytest.raises(InvalidArgument):
+        rps.tier_schedules(mode="package")
 
 
 @given(rps.tier_schedules(mode="volume", max_tiers=2))
@@ -241,7 +258,7 @@ def test_interaction_logs_have_recontacts() -> None:
 
 @pytest.mark.parametrize(
     "kind",
-    [Tier, TierSchedule, ResolutionRule, Contract, Interaction],
+    [Tier, TierSchedule, PackagePricing, ResolutionRule, Contract, Interaction],
     ids=lambda kind: kind.__name__,
 )
 def test_from_type_uses_the_registered_strategies(kind: type[object]) -> None:
@@ -300,6 +317,9 @@ def test_documented_shrink_targets() -> None:
     assert find(rps.money(), _anything) == Decimal("0.00")
     assert find(rps.quantities(), _anything) == Decimal(0)
     assert find(rps.tiers(), _anything) == Tier(up_to=None, unit_price="0.00")
+    assert find(rps.package_pricings(), _anything) == PackagePricing(
+        package_size=1, package_price="0.00"
+    )
     assert find(rps.cap_lists(), _anything) == ()
     assert find(rps.currencies(), _anything) == "AED"
     assert find(rps.resolution_rules(), _anything) == ResolutionRule()

@@ -274,7 +274,9 @@ def test_example_contract_schedule(quantity: int, expected: str) -> None:
 
 def test_example_schedule_as_volume() -> None:
     """The same tiers priced by volume: 12,000 units all at 2.75."""
-    schedule = TierSchedule.volume(load_contract(EXAMPLE).pricing.tiers)
+    signed = load_contract(EXAMPLE).pricing
+    assert isinstance(signed, TierSchedule)
+    schedule = TierSchedule.volume(signed.tiers)
     # 12,000 x 2.75 = 33,000
     assert schedule.price(12000) == Decimal("33000.00")
 
@@ -334,7 +336,10 @@ def test_unknown_mode() -> None:
     """An unknown mode lists the allowed ones."""
     with pytest.raises(InvalidValueError) as caught:
         TierSchedule(mode="tiered", tiers=TIERS)
-    assert str(caught.value) == 'mode: \'tiered\' is not allowed; one of "graduated", "volume"'
+    assert (
+        str(caught.value)
+        == 'mode: \'tiered\' is not allowed; one of "graduated", "volume", "package"'
+    )
 
 
 # refused schedules

@@ -38,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUTPUT, help="default: %(default)s")
     arguments = parser.parse_args(argv)
     contract = load_contract(arguments.contract)
+    if not isinstance(contract.pricing, TierSchedule):
+        parser.error(f"{arguments.contract} has no tiers to draw")
     tiers = contract.pricing.tiers
     graduated = attrs.evolve(
         contract,

@@ -87,7 +87,14 @@ from resolutionpricing._rules import (
     parse_window,
 )
 from resolutionpricing._statement import Statement
-from resolutionpricing._tiers import PricingMode, Tier, TierPart, TierSchedule
+from resolutionpricing._tiers import (
+    PackagePricing,
+    PricingMode,
+    PricingSchedule,
+    Tier,
+    TierPart,
+    TierSchedule,
+)
 from resolutionpricing._usage import Usage
 from resolutionpricing._version import __version__
 
@@ -106,6 +113,8 @@ __all__ = [
     "TierSchedule",
     "TierPart",
     "PricingMode",
+    "PackagePricing",
+    "PricingSchedule",
     "Cap",
     "PauseCap",
     "StepDownCap",

@@ -72,7 +72,14 @@ from resolutionpricing._invoice import (
 )
 from resolutionpricing._money import ARITHMETIC, format_decimal, to_decimal
 from resolutionpricing._periods import BillingPeriod
-from resolutionpricing._tiers import PricingMode, TierPart, TierSchedule, to_quantity
+from resolutionpricing._tiers import (
+    PackagePricing,
+    PricingMode,
+    PricingSchedule,
+    TierPart,
+    resolutions_description,
+    to_quantity,
+)
 from resolutionpricing._usage import Usage
 
 __all__ = ["cap_of", "price_period", "quote"]
@@ -426,7 +433,7 @@ def _shared_lines(
     lines = _charge_lines(
         contract,
         "",
-        f"Resolutions ({contract.pricing.mode.value} tiers)",
+        resolutions_description(contract.pricing),
         billed_units,
         details,
         increment,
@@ -520,7 +527,7 @@ def _included(
 
 def _tier_charge(
     contract: Contract,
-    pricing: TierSchedule,
+    pricing: PricingSchedule,
     period: BillingPeriod,
     prior: Decimal | None,
     tier_units: Decimal,
@@ -547,6 +554,16 @@ def _tier_charge(
         amount_before=amount_before,
         amount_after=amount_after,
     )
+    if isinstance(pricing, PackagePricing):
+        # The packages bought in the period: those the year's units need beyond the earlier ones.
+        (part,) = pricing.breakdown(through)
+        bought = pricing.packages(through) - (0 if first else pricing.packages(prior))
+        increment = amount_after - amount_before
+        return (
+            (attrs.evolve(part, quantity=Decimal(bought), amount=increment),),
+            increment,
+            position,
+        )
     if pricing.mode is not PricingMode.GRADUATED:
         # One price for the whole quantity: the parts show the year's position.
         return pricing.breakdown(through), amount_after - amount_before, position

@@ -42,7 +42,7 @@ from resolutionpricing._money import ARITHMETIC, Rounding, minor_unit, round_mon
 from resolutionpricing._periods import BillingPeriod, Cadence, check_date, zone
 from resolutionpricing._pilot_clause import Pilot
 from resolutionpricing._rules import ResolutionRule
-from resolutionpricing._tiers import TierSchedule
+from resolutionpricing._tiers import PackagePricing, TierSchedule
 
 __all__ = ["RESERVED_CODES", "Contract"]
 
@@ -122,11 +122,11 @@ def _optional_date(_instance: object, attribute: attrs.Attribute[Any], value: ob
 
 
 def _pricing(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, TierSchedule):
+    if not isinstance(value, (TierSchedule, PackagePricing)):
         raise InvalidTypeError(
             "pricing",
-            f"{shown(value)} is not a TierSchedule",
-            "TierSchedule.graduated(...) or TierSchedule.volume(...)",
+            f"{shown(value)} is not a TierSchedule or a PackagePricing",
+            "TierSchedule.graduated(...), TierSchedule.volume(...) or PackagePricing(...)",
         )
 
 
@@ -273,7 +273,8 @@ class Contract:
         rounding_increment: a rounding step in the currency (``0.010`` KWD).
         tax_rate: the tax on the subtotal (``0.05`` for UAE VAT; default 0).
         resolution: the definition of a billable resolution.
-        pricing: the tier schedule for resolutions.
+        pricing: the pricing of resolutions: a `TierSchedule` (graduated or
+            volume) or a `PackagePricing`.
         caps: volume caps (applied pause, step-down, spend).
         fees: the fee items.
         automation_bands: the automation-linked price (`AutomationBand`s, in
@@ -312,7 +313,7 @@ class Contract:
     currency: str = attrs.field(validator=_currency)
     timezone: str = attrs.field(validator=_timezone)
     starts_on: date = attrs.field(validator=_date)
-    pricing: TierSchedule = attrs.field(validator=_pricing)
+    pricing: TierSchedule | PackagePricing = attrs.field(validator=_pricing)
     ends_on: date | None = attrs.field(default=None, validator=_optional_date)
     billing_period: Cadence = attrs.field(
         default=Cadence.MONTHLY,

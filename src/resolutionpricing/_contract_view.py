@@ -16,6 +16,7 @@ import attrs
 
 from resolutionpricing._display import cell_text, html_table, text_table
 from resolutionpricing._rules import format_window
+from resolutionpricing._tiers import PackagePricing
 
 if TYPE_CHECKING:
     from resolutionpricing._contract import Contract
@@ -79,9 +80,38 @@ def sections(contract: Contract) -> list[Section]:
         {"key": field.name, "value": _rule_value(getattr(rule, field.name))}
         for field in attrs.fields(type(rule))
     ]
+    caps: list[dict[str, object]] = [
+        {"kind": cap.kind, "terms": _terms(cap)} for cap in contract.caps
+    ]
+    fees: list[dict[str, object]] = [
+        {"kind": fee.kind, "terms": _terms(fee)} for fee in contract.fees
+    ]
+    found = [
+        Section("Contract", head, ("key", "value"), {}),
+        Section("Resolution", rule_rows, ("key", "value"), {}),
+        _pricing_section(contract),
+    ]
+    if caps:
+        found.append(Section("Caps", caps, ("kind", "terms"), {}))
+    if fees:
+        found.append(Section("Fees", fees, ("kind", "terms"), {}))
+    return found
+
+
+def _pricing_section(contract: Contract) -> Section:
+    """The tiers of a tier schedule, or the terms of package prices."""
+    pricing = contract.pricing
+    title = f"Pricing ({pricing.mode.value})"
+    if isinstance(pricing, PackagePricing):
+        terms: list[dict[str, object]] = [
+            {"key": "package_size", "value": pricing.package_size},
+            {"key": "package_price", "value": cell_text(pricing.package_price)},
+            {"key": "free_units", "value": cell_text(pricing.free_units)},
+        ]
+        return Section(title, terms, ("key", "value"), {})
     tiers: list[dict[str, object]] = []
     lower = Decimal(0)
-    for index, tier in enumerate(contract.pricing.tiers):
+    for index, tier in enumerate(pricing.tiers):
         tiers.append(
             {
                 "tier": index + 1,
@@ -92,28 +122,8 @@ def sections(contract: Contract) -> list[Section]:
             }
         )
         lower = tier.up_to if tier.up_to is not None else lower
-    caps: list[dict[str, object]] = [
-        {"kind": cap.kind, "terms": _terms(cap)} for cap in contract.caps
-    ]
-    fees: list[dict[str, object]] = [
-        {"kind": fee.kind, "terms": _terms(fee)} for fee in contract.fees
-    ]
     money = {"unit_price": contract.currency, "flat_fee": contract.currency}
-    found = [
-        Section("Contract", head, ("key", "value"), {}),
-        Section("Resolution", rule_rows, ("key", "value"), {}),
-        Section(
-            f"Pricing ({contract.pricing.mode.value})",
-            tiers,
-            ("tier", "above", "up_to", "unit_price", "flat_fee"),
-            money,
-        ),
-    ]
-    if caps:
-        found.append(Section("Caps", caps, ("kind", "terms"), {}))
-    if fees:
-        found.append(Section("Fees", fees, ("kind", "terms"), {}))
-    return found
+    return Section(title, tiers, ("tier", "above", "up_to", "unit_price", "flat_fee"), money)
 
 
 def _rule_value(value: object) -> object:

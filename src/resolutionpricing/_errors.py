@@ -261,7 +261,7 @@ def parse_choice(choices: type[_E], value: object, path: str) -> _E:
         >>> parse_choice(PricingMode, "tiered", "pricing.mode")
         Traceback (most recent call last):
         ...
-        resolutionpricing.InvalidValueError: pricing.mode: 'tiered' is not allowed; one of "graduated", "volume"
+        resolutionpricing.InvalidValueError: pricing.mode: 'tiered' is not allowed; one of "graduated", "volume", "package"
     """
     if isinstance(value, choices):
         return value

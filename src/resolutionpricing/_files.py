@@ -59,7 +59,13 @@ from resolutionpricing._limits import (
 from resolutionpricing._money import ARITHMETIC, format_decimal
 from resolutionpricing._pilot_clause import Pilot, PilotCriteria
 from resolutionpricing._rules import ResolutionRule, format_window
-from resolutionpricing._tiers import Tier, TierSchedule, tier_problems
+from resolutionpricing._tiers import (
+    PackagePricing,
+    PricingMode,
+    Tier,
+    TierSchedule,
+    tier_problems,
+)
 
 __all__ = [
     "contract_from_dict",
@@ -417,14 +423,23 @@ class _Reader:
         table = self.table(value, "resolution")
         return None if table is None else self.fields(ResolutionRule, table, "resolution")
 
-    def pricing(self, value: object) -> TierSchedule | None:
+    def pricing(self, value: object) -> TierSchedule | PackagePricing | None:
         if value is None:
             self.add("pricing", "is missing", "a [pricing] table with mode and tiers is required")
             return None
         table = self.table(value, "pricing")
         if table is None:
             return None
-        return self.schedule(table, "pricing", skip=_YEAR_KEYS)
+        if table.get("mode") == PricingMode.PACKAGE.value:
+            return self.package_pricing(table)
+        for key in _PACKAGE_KEYS:
+            if key in table:
+                self.add(
+                    f"pricing.{key}",
+                    'is only for mode = "package"',
+                    f'remove it, or write mode = "package" (and no tiers) to use {key}',
+                )
+        return self.schedule(table, "pricing", skip=(*_YEAR_KEYS, *_PACKAGE_KEYS))
 
     def schedule(
         self, table: Mapping[str, Any], path: str, *, skip: tuple[str, ...] = ()
@@ -443,6 +458,16 @@ class _Reader:
             if order_problems:
                 tiers = None
         return self.fields(TierSchedule, table, path, skip=skip, tiers=tiers)
+
+    def package_pricing(self, table: Mapping[str, Any]) -> PackagePricing | None:
+        """The ``[pricing]`` table of ``mode = "package"``: package keys, and no tiers."""
+        if "tiers" in table:
+            self.add(
+                "pricing.tiers",
+                'is not allowed with mode = "package"',
+                "package prices take package_size, package_price and free_units, not tiers",
+            )
+        return self.fields(PackagePricing, table, "pricing", skip=("mode", "tiers", *_YEAR_KEYS))
 
     def channels(self, value: object) -> dict[str, TierSchedule] | None:
         """The ``[pricing.channels.<channel>]`` tables, each a tier schedule."""
@@ -629,6 +654,9 @@ class _Reader:
         return self.fields(cls, table, path, skip=("kind",), milestones=milestones)
 
 
+_PACKAGE_KEYS = tuple(field.name for field in attrs.fields(PackagePricing))
+"""The ``[pricing]`` keys of ``mode = "package"`` only."""
+
 _BAD_AUDIT = object()
 """What `_Reader.audit` returns for an ``[audit]`` table with a problem (None means absent)."""
 
@@ -730,19 +758,10 @@ def _contract_data(
         for field in attrs.fields(ResolutionRule)
         if getattr(rule, field.name) is not None
     }
-    tiers = []
-    for tier in contract.pricing.tiers:
-        row: dict[str, Any] = {}
-        if tier.up_to is not None:
-            row["up_to"] = quantity(tier.up_to)
-        row["unit_price"] = text(tier.unit_price)
-        if text(tier.flat_fee) != "0":  # keeps a fee written "0.00"
-            row["flat_fee"] = text(tier.flat_fee)
-        tiers.append(row)
     data: dict[str, Any] = {
         "contract": head,
         "resolution": resolution,
-        "pricing": {"mode": contract.pricing.mode.value, "tiers": tiers},
+        "pricing": _pricing_data(contract.pricing, text, quantity),
     }
     if contract.automation_bands:
         data["pricing"]["automation_bands"] = [
@@ -774,20 +793,28 @@ def _add_year_clauses(
     data["pricing"].update(_year_data(contract, quantity))
     if contract.channel_pricing:
         data["pricing"]["channels"] = {
-            channel: _schedule_data(schedule, text, quantity)
+            channel: _pricing_data(schedule, text, quantity)
             for channel, schedule in contract.channel_pricing.items()
         }
     if contract.pilot is not None:
         data["pilot"] = _pilot_data(contract.pilot, text, quantity)
 
 
-def _schedule_data(
-    schedule: TierSchedule,
+def _pricing_data(
+    pricing: TierSchedule | PackagePricing,
     text: Callable[[Decimal], str],
     quantity: Callable[[Decimal], int | str],
 ) -> dict[str, Any]:
+    """The ``[pricing]`` table: the mode, then the tiers or the package terms."""
+    if isinstance(pricing, PackagePricing):
+        return {
+            "mode": pricing.mode.value,
+            "package_size": pricing.package_size,
+            "package_price": text(pricing.package_price),
+            "free_units": quantity(pricing.free_units),
+        }
     tiers = []
-    for tier in schedule.tiers:
+    for tier in pricing.tiers:
         row: dict[str, Any] = {}
         if tier.up_to is not None:
             row["up_to"] = quantity(tier.up_to)
@@ -795,7 +822,7 @@ def _schedule_data(
         if text(tier.flat_fee) != "0":  # keeps a fee written "0.00"
             row["flat_fee"] = text(tier.flat_fee)
         tiers.append(row)
-    return {"mode": schedule.mode.value, "tiers": tiers}
+    return {"mode": pricing.mode.value, "tiers": tiers}
 
 
 def _pilot_data(
@@ -804,7 +831,7 @@ def _pilot_data(
     quantity: Callable[[Decimal], int | str],
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"starts_on": pilot.starts_on, "ends_on": pilot.ends_on}
-    data.update(_schedule_data(pilot.pricing, text, quantity))
+    data.update(_pricing_data(pilot.pricing, text, quantity))
     for field in attrs.fields(PilotCriteria):
         value = getattr(pilot.criteria, field.name)
         if value is not None:

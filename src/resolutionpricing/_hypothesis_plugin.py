@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 _REGISTERED = {
     "Tier": "tiers",
     "TierSchedule": "tier_schedules",
+    "PackagePricing": "package_pricings",
     "ResolutionRule": "resolution_rules",
     "Contract": "contracts",
     "Interaction": "interactions",

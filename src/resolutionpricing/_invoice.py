@@ -277,8 +277,10 @@ class ResolutionDetails:
     """How the ``resolutions`` line was reached: tier by tier, then the caps.
 
     Attributes:
-        mode: graduated or volume.
-        tiers: one `TierPart` per tier that priced units (or charged a flat fee).
+        mode: graduated, volume or package.
+        tiers: one `TierPart` per tier that priced units (or charged a flat
+            fee). Under package prices, one part whose ``quantity`` counts
+            packages at the package price, above ``lower``, the free units.
         pause: the pause cap's effect, with one.
         step_down: the step-down cap's effect, with one.
         exact_amount: the charge before rounding.

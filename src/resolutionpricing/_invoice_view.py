@@ -19,6 +19,7 @@ from resolutionpricing._decisions import DecisionStatus
 from resolutionpricing._display import cell_text, html_table, text_table
 from resolutionpricing._invoice import ResolutionDetails
 from resolutionpricing._money import ARITHMETIC, format_decimal
+from resolutionpricing._tiers import PricingMode, TierPart
 
 if TYPE_CHECKING:
     from resolutionpricing._billing import BillingRun
@@ -231,6 +232,9 @@ def _breakdown(details: ResolutionDetails) -> list[tuple[str, object]]:
         )
         rows.append((text, None))
     for part in details.tiers:
+        if details.mode is PricingMode.PACKAGE:
+            rows.append((_package_text(part), part.amount))
+            continue
         text = f"tier {part.index + 1}: {format_decimal(part.quantity)} x {format_decimal(part.unit_price)}"
         if part.flat_fee:
             text += f" + {format_decimal(part.flat_fee)} flat"
@@ -243,6 +247,14 @@ def _breakdown(details: ResolutionDetails) -> list[tuple[str, object]]:
         )
         rows.append((text, step.amount))
     return rows
+
+
+def _package_text(part: TierPart) -> str:
+    """A package part: its quantity counts packages, above the free units."""
+    text = f"packages: {format_decimal(part.quantity)} x {format_decimal(part.unit_price)}"
+    if part.lower:
+        text += f" (above {format_decimal(part.lower)} free units)"
+    return text
 
 
 def _count_rows(counts: Mapping[str, object]) -> list[str]:
@@ -263,6 +275,16 @@ def _count_rows(counts: Mapping[str, object]) -> list[str]:
     return rows
 
 
+def _breakdown_caption(invoice: Invoice) -> str:
+    """Under package prices a part's quantity counts packages, and the caption says so."""
+    modes = {
+        line.details.mode for line in invoice.lines if isinstance(line.details, ResolutionDetails)
+    }
+    if modes == {PricingMode.PACKAGE}:
+        return "Package breakdown (quantity in packages, from the free units)"
+    return "Tier breakdown"
+
+
 def _heading(invoice: Invoice) -> str:
     account = "" if invoice.account_id is None else f", account {invoice.account_id}"
     return f"Period {invoice.period.label} ({invoice.currency}{account}, {_status(invoice)})"
@@ -281,7 +303,11 @@ def invoice_html(invoice: Invoice) -> str:
     if tiers:
         parts.append(
             html_table(
-                tiers, TIER_COLUMNS, caption="Tier breakdown", money=money, align={"up_to": "right"}
+                tiers,
+                TIER_COLUMNS,
+                caption=_breakdown_caption(invoice),
+                money=money,
+                align={"up_to": "right"},
             )
         )
     totals: list[dict[str, object]] = [

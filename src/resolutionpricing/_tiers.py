@@ -12,6 +12,12 @@ The semantics are the ones Stripe, Lago and OpenMeter share:
 - **volume**: every unit at the price of the tier the whole quantity falls in,
   plus that tier's flat fee, so a larger quantity can cost less (the "volume
   cliff").
+
+A `PackagePricing` is the other kind of pricing schedule (Lago's package
+charge, Orb's package price): the units beyond the free ones are sold in whole
+packages, a partial package rounded up to a whole one. Both kinds answer
+``mode``, ``price(quantity)`` and ``breakdown(quantity)``, so the calculator
+prices either alike (`PricingSchedule`).
 """
 
 from __future__ import annotations
@@ -29,7 +35,14 @@ from resolutionpricing._errors import InvalidTypeError, InvalidValueError, parse
 from resolutionpricing._limits import MAX_ITEMS, check_count
 from resolutionpricing._money import ARITHMETIC, flat_fee_field, to_decimal, unit_price_field
 
-__all__ = ["PricingMode", "Tier", "TierPart", "TierSchedule"]
+__all__ = [
+    "PackagePricing",
+    "PricingMode",
+    "PricingSchedule",
+    "Tier",
+    "TierPart",
+    "TierSchedule",
+]
 
 _ZERO = Decimal(0)
 
@@ -75,7 +88,9 @@ class Tier:
 
 
 class PricingMode(enum.Enum):
-    """How a tier schedule prices a quantity.
+    """How a pricing schedule prices a quantity.
+
+    `TierSchedule` is graduated or volume; `PackagePricing` is package.
 
     Examples:
         >>> from resolutionpricing import PricingMode
@@ -87,10 +102,19 @@ class PricingMode(enum.Enum):
     """Each tier's units at that tier's price."""
     VOLUME = "volume"
     """All units at the price of the tier the whole quantity falls in."""
+    PACKAGE = "package"
+    """Whole packages of units at a package price, a partial package rounded up."""
 
 
 def _mode(value: object) -> PricingMode:
-    return parse_choice(PricingMode, value, "mode")
+    mode = parse_choice(PricingMode, value, "mode")
+    if mode is PricingMode.PACKAGE:
+        raise InvalidValueError(
+            "mode",
+            "'package' is not a mode of a tier schedule",
+            'one of "graduated", "volume"; package prices are a PackagePricing',
+        )
+    return mode
 
 
 @attrs.frozen(kw_only=True)
@@ -330,6 +354,148 @@ class TierSchedule:
                 flat_fee=tier.flat_fee,
                 amount=in_tier * tier.unit_price + tier.flat_fee,
             )
+
+
+def _package_size(value: object) -> int:
+    number = to_decimal(value, "package_size", minimum=Decimal(1))
+    if number != number.to_integral_value():
+        raise InvalidValueError(
+            "package_size",
+            f"{number} is not a whole number",
+            "a whole number of units of 1 or more, such as 100",
+        )
+    return int(number)
+
+
+def _package_price(value: object) -> Decimal:
+    return to_decimal(value, "package_price", minimum=_ZERO)
+
+
+def _free_units(value: object) -> Decimal:
+    return to_quantity(value, "free_units")
+
+
+@attrs.frozen(kw_only=True)
+class PackagePricing:
+    """Package prices: the units beyond the free ones in whole packages, rounded up.
+
+    The package charge of Lago and the package price of Orb: ``packages =
+    ceil(max(0, quantity - free_units) / package_size)`` and the price is
+    ``packages * package_price``. A partial package, fractional units
+    included (10.5 partial resolutions), is billed as a whole one.
+
+    It answers the calls a `TierSchedule` answers (``mode``, ``price``,
+    ``breakdown``), so a `Contract` is priced with either.
+
+    Attributes:
+        package_size: the units in one package (a whole number, 1 or more).
+        package_price: the price of one package (>= 0).
+        free_units: the units given before the first package (>= 0;
+            default 0), in each period.
+
+    Examples:
+        >>> from resolutionpricing import PackagePricing
+        >>> pricing = PackagePricing(package_size=10, package_price=100)
+        >>> pricing.price(121), pricing.price(4), pricing.price(11)
+        (Decimal('1300'), Decimal('100'), Decimal('200'))
+        >>> PackagePricing(package_size=10, package_price=100, free_units=10).price(121)
+        Decimal('1200')
+    """
+
+    package_size: int = attrs.field(converter=_package_size)
+    package_price: Decimal = attrs.field(converter=_package_price)
+    free_units: Decimal = attrs.field(default=_ZERO, converter=_free_units)
+
+    @property
+    def mode(self) -> PricingMode:
+        """Always `PricingMode.PACKAGE`.
+
+        Examples:
+            >>> from resolutionpricing import PackagePricing
+            >>> PackagePricing(package_size=100, package_price="49.00").mode
+            <PricingMode.PACKAGE: 'package'>
+        """
+        return PricingMode.PACKAGE
+
+    def packages(self, quantity: Decimal | int | str) -> int:
+        """The whole packages that ``quantity`` units need beyond the free units.
+
+        Examples:
+            >>> from resolutionpricing import PackagePricing
+            >>> pricing = PackagePricing(package_size=10, package_price=100, free_units=10)
+            >>> pricing.packages(10), pricing.packages("10.5"), pricing.packages(30), pricing.packages(31)
+            (0, 1, 2, 3)
+        """
+        units = to_quantity(quantity)
+        with decimal.localcontext(ARITHMETIC):
+            billable = max(units - self.free_units, _ZERO)
+            # divmod is exact (a whole quotient and its remainder), unlike a
+            # division that would have to be rounded before the ceiling.
+            whole, rest = divmod(billable, Decimal(self.package_size))
+            return int(whole) + (1 if rest else 0)
+
+    def breakdown(self, quantity: Decimal | int | str) -> tuple[TierPart, ...]:
+        """The price of ``quantity`` as one `TierPart`, counted in packages.
+
+        The part's ``quantity`` is the number of packages and its
+        ``unit_price`` the package price; its ``lower`` is the free units
+        (packages are sold above them) and its ``up_to`` is None. There is
+        always one part, with 0 packages within the free units.
+
+        Examples:
+            >>> from resolutionpricing import PackagePricing
+            >>> (part,) = PackagePricing(package_size=10, package_price=100, free_units=10).breakdown(121)
+            >>> part.lower, part.quantity, part.unit_price, part.amount
+            (Decimal('10'), Decimal('12'), Decimal('100'), Decimal('1200'))
+        """
+        packages = Decimal(self.packages(quantity))
+        with decimal.localcontext(ARITHMETIC):
+            amount = packages * self.package_price
+        return (
+            TierPart(
+                index=0,
+                lower=self.free_units,
+                up_to=None,
+                quantity=packages,
+                unit_price=self.package_price,
+                flat_fee=_ZERO,
+                amount=amount,
+            ),
+        )
+
+    def price(self, quantity: Decimal | int | str) -> Decimal:
+        """The exact, unrounded price of ``quantity`` units: whole packages times their price.
+
+        Examples:
+            >>> from resolutionpricing import PackagePricing
+            >>> PackagePricing(package_size=100, package_price="49.00").price(250)
+            Decimal('147.00')
+        """
+        (part,) = self.breakdown(quantity)
+        return part.amount
+
+
+PricingSchedule = TierSchedule | PackagePricing
+"""A contract's pricing of resolutions: a `TierSchedule` or a `PackagePricing`.
+
+Examples:
+    >>> from resolutionpricing import PackagePricing, PricingSchedule
+    >>> isinstance(PackagePricing(package_size=100, package_price="49.00"), PricingSchedule)
+    True
+"""
+
+
+def resolutions_description(pricing: TierSchedule | PackagePricing) -> str:
+    """The description of a ``resolutions`` line priced by ``pricing``.
+
+    Examples:
+        >>> from resolutionpricing import PackagePricing
+        >>> resolutions_description(PackagePricing(package_size=100, package_price="49.00"))
+        'Resolutions (packages of 100)'
+    """
+    if isinstance(pricing, PackagePricing):
+        return f"Resolutions (packages of {pricing.package_size})"
+    return f"Resolutions ({pricing.mode.value} tiers)"
 
 
 def _spread(args: tuple[object, ...]) -> tuple[object, ...]:

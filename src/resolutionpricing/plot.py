@@ -35,7 +35,7 @@ from resolutionpricing._frames import require
 from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._offers import OfferReport
 from resolutionpricing._periods import BillingPeriod
-from resolutionpricing._tiers import PricingMode, to_quantity
+from resolutionpricing._tiers import PackagePricing, PricingMode, TierSchedule, to_quantity
 from resolutionpricing._usage import Usage
 
 if TYPE_CHECKING:
@@ -84,17 +84,35 @@ def _resolution_charge(contract: Contract, units: Decimal) -> Decimal:
 
 def _marks(contract: Contract) -> list[tuple[Decimal, str]]:
     """Where the price changes: tier boundaries, the step-down and pause caps."""
-    marks = [
-        (tier.up_to, f"up_to {tier.up_to:,}")
-        for tier in contract.pricing.tiers
-        if tier.up_to is not None
-    ]
+    pricing = contract.pricing
+    if isinstance(pricing, PackagePricing):
+        free = pricing.free_units
+        marks = [(free, f"free up to {free:,}")] if free else []
+    else:
+        marks = [
+            (tier.up_to, f"up_to {tier.up_to:,}")
+            for tier in pricing.tiers
+            if tier.up_to is not None
+        ]
     for cap in contract.caps:
         if isinstance(cap, StepDownCap):
             marks.append((cap.above, f"step-down above {cap.above:,}"))
         elif isinstance(cap, PauseCap):
             marks.append((cap.limit, f"pause at {cap.limit:,}"))
     return marks
+
+
+def _package_edges(contract: Contract, up_to: Decimal) -> list[tuple[Decimal, str]]:
+    """Where each package fills (the charge steps just after), if few enough to draw."""
+    pricing = contract.pricing
+    if not isinstance(pricing, PackagePricing):
+        return []
+    count = int((up_to - pricing.free_units) / pricing.package_size) + 1
+    if count > _SAMPLES:  # too many steps to show: the curve is then drawn as sampled
+        return []
+    return [
+        (pricing.free_units + pricing.package_size * index, "") for index in range(max(count, 0))
+    ]
 
 
 def _quantities(up_to: Decimal, marks: list[tuple[Decimal, str]]) -> list[Decimal]:
@@ -133,7 +151,9 @@ def plot_price_curve(
     minimum commitment and fees); the bottom one the marginal price (what the
     last resolution added) and the average price per resolution. Tier
     boundaries and caps are marked; under volume tiers the cliff just after a
-    boundary is labelled with its size.
+    boundary is labelled with its size. Under package prices the charge is a
+    staircase, one step per package (drawn at each package's edge while there
+    are at most 400 of them), and the free units are marked.
 
     Args:
         contract: the contract whose prices are drawn.
@@ -160,7 +180,8 @@ def plot_price_curve(
     figure, (charge_axes, price_axes) = _figure(8.0, 7.0, rows=2)
     drawn = [contract] if against is None else [contract, against]
     marks = [mark for each in drawn for mark in _marks(each)]
-    points = _quantities(top, marks)
+    edges = [edge for each in drawn for edge in _package_edges(each, top)]
+    points = _quantities(top, marks + edges)
     xs = [float(point) for point in points]
     highest_price = Decimal(0)
     for index, each in enumerate(drawn):
@@ -181,7 +202,7 @@ def plot_price_curve(
         price_axes.plot(
             xs, average, style, color=colour, label=f"average: {label}", linewidth=1, alpha=0.6
         )
-        highest_price = max([highest_price, *(tier.unit_price for tier in each.pricing.tiers)])
+        highest_price = max([highest_price, _highest_unit_price(each)])
         _mark_cliffs(charge_axes, each, top, colour)
         for cap in each.caps:
             if isinstance(cap, SpendCap):
@@ -209,11 +230,20 @@ def plot_price_curve(
     return figure
 
 
+def _highest_unit_price(contract: Contract) -> Decimal:
+    """The highest marginal price drawn: a tier's, or a whole package's (the step's unit)."""
+    pricing = contract.pricing
+    if isinstance(pricing, PackagePricing):
+        return pricing.package_price
+    return max(tier.unit_price for tier in pricing.tiers)
+
+
 def _mark_cliffs(axes: Axes, contract: Contract, top: Decimal, colour: str) -> None:
     """Label each volume cliff: where one more resolution lowers the charge."""
-    if contract.pricing.mode is not PricingMode.VOLUME:
+    pricing = contract.pricing
+    if not isinstance(pricing, TierSchedule) or pricing.mode is not PricingMode.VOLUME:
         return
-    for tier in contract.pricing.tiers:
+    for tier in pricing.tiers:
         if tier.up_to is None or tier.up_to + 1 > top:
             continue
         before = _resolution_charge(contract, tier.up_to)

@@ -7,7 +7,7 @@ the ranges that the attrs converters and validators enforce, so every
 constrained type has its own strategy here. The package also registers the
 main ones with Hypothesis (through the ``hypothesis`` entry point), so
 ``st.from_type(Contract)`` draws from `contracts`, and likewise for `Tier`,
-`TierSchedule`, `ResolutionRule` and `Interaction`.
+`TierSchedule`, `PackagePricing`, `ResolutionRule` and `Interaction`.
 
 Each docstring says what its strategy *shrinks to*: the simplest value, the
 one a failing test ends up being reported with. The examples use
@@ -58,7 +58,7 @@ from resolutionpricing._interactions import Interaction
 from resolutionpricing._money import Rounding, minor_unit, to_decimal
 from resolutionpricing._periods import Cadence
 from resolutionpricing._rules import PartialPolicy, RecontactScope, ResolutionRule
-from resolutionpricing._tiers import PricingMode, Tier, TierSchedule
+from resolutionpricing._tiers import PackagePricing, PricingMode, Tier, TierSchedule
 
 __all__ = [
     # money
@@ -68,6 +68,7 @@ __all__ = [
     # tiers and caps
     "tiers",
     "tier_schedules",
+    "package_pricings",
     "caps",
     "cap_lists",
     # fees
@@ -339,9 +340,12 @@ def tiers() -> st.SearchStrategy[Tier]:
     )
 
 
+_TIER_MODES = (PricingMode.GRADUATED, PricingMode.VOLUME)
+
+
 @st.composite
 def _tier_schedules(draw: st.DrawFn, mode: PricingMode | None, max_tiers: int) -> TierSchedule:
-    chosen = draw(st.sampled_from(PricingMode)) if mode is None else mode
+    chosen = draw(st.sampled_from(_TIER_MODES)) if mode is None else mode
     count = draw(st.integers(1, max_tiers))
     bounds: list[Decimal | None] = []
     bound = Decimal(0)
@@ -383,12 +387,37 @@ def tier_schedules(
         >>> [tier.up_to for tier in schedule.tiers]
         [Decimal('1'), Decimal('2'), None]
     """
-    chosen: PricingMode | None
-    try:
-        chosen = None if mode is None else PricingMode(mode)
-    except ValueError:
-        raise InvalidArgument(f"mode={mode!r} must be None, 'graduated' or 'volume'") from None
+    chosen: PricingMode | None = None
+    if mode is not None:
+        # Not PricingMode(mode): "package" is a PackagePricing, not a tier schedule.
+        chosen = next((each for each in _TIER_MODES if mode in (each, each.value)), None)
+        if chosen is None:
+            raise InvalidArgument(f"mode={mode!r} must be None, 'graduated' or 'volume'")
     return _tier_schedules(chosen, _whole(max_tiers, "max_tiers", 1))
+
+
+def package_pricings() -> st.SearchStrategy[PackagePricing]:
+    """Valid package prices: a whole package size, a package price and free units of 0 or more.
+
+    Sizes run from 1 to 10,000 units, package prices up to 100,000 (with 0,
+    2 or 4 decimals), free units from 0 to 10,000, whole or fractional.
+
+    Shrinks to packages of 1 unit at 0.00 with no free units.
+
+    Examples:
+        >>> from hypothesis import find, settings
+        >>> from resolutionpricing.strategies import package_pricings
+        >>> find(package_pricings(), lambda pricing: pricing.free_units > 0, settings=settings(derandomize=True))
+        PackagePricing(package_size=1, package_price=Decimal('0.00'), free_units=Decimal('1'))
+    """
+    return st.builds(
+        PackagePricing,
+        package_size=st.integers(1, _MAX_TIER_WIDTH),
+        package_price=st.one_of(
+            _money(_MAX_FLAT_FEE, 2), _money(_MAX_FLAT_FEE, 0), _money(_MAX_FLAT_FEE, 4)
+        ),
+        free_units=_quantities(Decimal(_MAX_TIER_WIDTH), 3),
+    )
 
 
 @functools.cache
