@@ -266,7 +266,7 @@ def test_floats_in_python_data_are_refused() -> None:
         (
             [("[pricing]", "[pricng]\n[pricing]")],
             [
-                "pricng: is not a known table; the tables are contract, resolution, pricing, caps, fees, audit, billing"
+                "pricng: is not a known table; the tables are contract, resolution, pricing, caps, fees, audit, billing, pilot"
             ],
         ),
         (

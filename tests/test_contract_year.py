@@ -26,6 +26,7 @@ from resolutionpricing import (
     InvalidValueError,
     Invoice,
     MinimumCommitment,
+    PackagePricing,
     PauseCap,
     Pilot,
     PrepaidCommitment,
@@ -685,3 +686,17 @@ def test_the_other_engines_refuse_a_pilot_and_channels() -> None:
     """The sorted engine does not price pilots or per-channel prices yet: a clear error."""
     with pytest.raises(InvalidValueError, match="sorted_by_start: cannot yet price a pilot"):
         bill(_pilot_contract(), [], "2026-07", sorted_by_start=True)
+
+
+def test_packages_already_bought_in_the_year_are_used_first() -> None:
+    """Packs of 10 at 100, 10 free a year: 15 units buy 1 pack; 4 more use it; 6 more buy another."""
+    contract = _contract(pricing=PackagePricing(package_size=10, package_price=100, free_units=10))
+    july, august, september = _series(contract, [15, 4, 2])
+    assert july.subtotal == Decimal("100.00")
+    assert august.subtotal == Decimal("0.00")
+    assert september.subtotal == Decimal("100.00")  # 21 units need a second pack
+    details = september.line("resolutions").details  # type: ignore[union-attr]
+    assert isinstance(details, ResolutionDetails)
+    assert details.tiers[0].quantity == 1
+    # Lago's anchor, per period and per year alike: 121 units, 10 free, bill 1,200.
+    assert quote(contract, "2026-07", resolutions=121).subtotal == Decimal("1200.00")

@@ -453,7 +453,7 @@ def test_contract_rules_on_fees_all_reported() -> None:
         "fees[1].amount: 4000.001 is not in whole minor units of AED (0.01); a multiple of 0.01",
         "fees[7].cap: 0.001 is not in whole minor units of AED (0.01); a multiple of 0.01",
         "fees[7].milestones[0].amount: 1.005 is not in whole minor units of AED (0.01); a multiple of 0.01",
-        "fees[0].code: 'escalations' is reserved for the calculator's own lines; a code other than automation_adjustment, escalations, implementation, minimum_commitment, resolutions, spend_cap",
+        "fees[0].code: 'escalations' is reserved for the calculator's own lines; a code other than automation_adjustment, commitment_drawdown, commitment_lapsed, escalations, implementation, minimum_commitment, pilot_resolutions, prepaid_commitment, resolutions, spend_cap, volume_true_up",
         "fees[2].code: 'kb' is already the code of fees[1]; a code used by one fee only",
         'fees[4].kind: a second "per_escalation" fee (the first is fees[3]); at most one "per_escalation" fee',
         'fees[6].kind: a second "minimum_commitment" fee (the first is fees[5]); at most one "minimum_commitment" fee',
@@ -466,5 +466,6 @@ def test_fees_must_be_fee_items() -> None:
         _contract([{"kind": "recurring"}])  # type: ignore[list-item]
     assert caught.value.path == "fees[0]"
     assert caught.value.allowed == (
-        "one of ImplementationFee, RecurringFee, PerEscalationFee, OneTimeFee, MinimumCommitment"
+        "one of ImplementationFee, RecurringFee, PerEscalationFee, OneTimeFee, MinimumCommitment, "
+        "PrepaidCommitment"
     )

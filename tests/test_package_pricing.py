@@ -482,7 +482,8 @@ def test_an_unknown_key_beside_package_terms_is_refused() -> None:
     assert _problems(text) == [
         (
             "pricing.free_unit: is not a known key; "
-            "the keys are package_size, package_price, free_units, mode, tiers, automation_bands"
+            "the keys are package_size, package_price, free_units, mode, tiers, automation_bands, "
+            "accumulate, included, included_per, rollover, channels"
         )
     ]
 

@@ -521,7 +521,8 @@ def _included(
     """The units the allowance covers (the period's first billable units), and the rest."""
     if contract.allowance is None or before is None:
         return _ZERO, billed_units
-    included = min(billed_units, before.allowance_left or _ZERO)
+    available = _ZERO if before.allowance_left is None else before.allowance_left
+    included = min(billed_units, available)
     return included, billed_units - included
 
 
@@ -600,7 +601,7 @@ def _commitment_lines(
     prepaid = next((fee for fee in contract.fees if isinstance(fee, PrepaidCommitment)), None)
     if prepaid is None or before is None:
         return None if before is None else before.commitment_left
-    left = before.commitment_left or _ZERO
+    left = _ZERO if before.commitment_left is None else before.commitment_left
     drawn = min(max(charge, _ZERO), left)
     if drawn:
         lines.append(

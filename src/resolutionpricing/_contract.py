@@ -330,8 +330,9 @@ class Contract:
     billing: BillingClause = attrs.field(factory=BillingClause, validator=_billing)
     accumulate: Accumulate = attrs.field(default=Accumulate.PERIOD, converter=_accumulate)
     allowance: IncludedAllowance | None = attrs.field(default=None, validator=_allowance)
+    # A mapping cannot be hashed: the contract's hash leaves it out (equality does not).
     channel_pricing: Mapping[str, TierSchedule] = attrs.field(
-        factory=lambda: MappingProxyType({}), converter=_channel_pricing
+        factory=lambda: MappingProxyType({}), converter=_channel_pricing, hash=False
     )
     pilot: Pilot | None = attrs.field(default=None, validator=_pilot)
     id: str | None = attrs.field(default=None, validator=_optional_text)

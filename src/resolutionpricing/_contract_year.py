@@ -199,10 +199,27 @@ class Balances:
     year_starts_on: date = attrs.field(validator=_day)
     cumulative_units: Decimal = attrs.field(default=_ZERO, converter=_cumulative)
     channel_units: Mapping[str, Decimal] = attrs.field(
-        factory=lambda: MappingProxyType({}), converter=_channel_units
+        factory=lambda: MappingProxyType({}), converter=_channel_units, hash=False
     )
     allowance_left: Decimal | None = attrs.field(default=None, converter=_allowance_left)
     commitment_left: Decimal | None = attrs.field(default=None, converter=_commitment_left)
+
+    def following(self, contract: Contract, period: BillingPeriod) -> Balances:
+        """The balances before ``period``, when these are the balances after the period before it.
+
+        A period that opens a contract year starts it fresh (a ``rollover``
+        commitment carries its unused balance); otherwise a per-period
+        allowance is granted again (plus the unused units, with
+        ``rollover``). What chains one quote to the next.
+
+        Examples:
+            >>> from resolutionpricing import load_contract, quote
+            >>> contract = load_contract("examples/annual-contract.toml")
+            >>> july = quote(contract, "2026-07", resolutions=30)
+            >>> july.balances_after.following(contract, july.period.next()).allowance_left
+            Decimal('70')
+        """
+        return next_balances(contract, self, period)
 
     def to_dict(self) -> dict[str, object]:
         """The balances as JSON-safe data: decimals as strings, in their normal form.

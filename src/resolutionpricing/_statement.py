@@ -78,7 +78,7 @@ class Statement:
             >>> from resolutionpricing import bill, load_contract
             >>> row = bill(load_contract("examples/annual-contract.toml"), [], "2026-07").statement(None).to_rows()[0]
             >>> row["period"], row["total"], row["commitment_left"]
-            ('2026-07', Decimal('392000.00'), Decimal('360000.00'))
+            ('2026-07', Decimal('191100.00'), Decimal('180000.00'))
         """
         rows = []
         for invoice in self.invoices:
@@ -107,9 +107,9 @@ class Statement:
             >>> from resolutionpricing import bill, load_contract
             >>> print(bill(load_contract("examples/contract.toml"), [], "2026-10").statement(None).to_text(), end="")
             Statement: (no account), AED
-            period   billable units  subtotal  tax     total     year's units  allowance left  commitment left  final
-            2026-10               0  14650.00  732.50  15382.50  -             -               -                yes
-            total                                      15382.50
+            period   billable units  subtotal     tax     total  year's units  allowance left  commitment left  final
+            2026-10               0  19000.00  950.00  19950.00  -             -               -                no
+            total: AED 19950.00
         """
         money = dict.fromkeys(("subtotal", "tax", "total", "commitment_left"), self.currency)
         table = text_table(
@@ -143,7 +143,7 @@ class Statement:
             >>> from resolutionpricing import bill, load_contract
             >>> data = bill(load_contract("examples/annual-contract.toml"), [], "2026-07").statement(None).to_dict()
             >>> data["periods"][0]["balances_after"]["commitment_left"], data["total"]
-            ('360000', '392000.00')
+            ('180000', '191100.00')
         """
         places = minor_unit(self.currency)
         return {

@@ -141,7 +141,7 @@ class Usage:
     overflow_units: Decimal = attrs.field(default=_ZERO, converter=_units)
     pilot_units: Decimal | None = attrs.field(default=None, converter=_optional_units)
     channel_units: Mapping[str, Decimal] | None = attrs.field(
-        default=None, converter=_channel_units
+        default=None, converter=_channel_units, hash=False
     )
 
     @classmethod
