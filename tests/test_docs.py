@@ -13,7 +13,8 @@
   ```text blocks, so nothing escapes the checks above;
 - every public name has its ``::: resolutionpricing.Name`` block in the
   reference;
-- the tier chart is what ``docs/scripts/tier_chart.py`` draws.
+- every chart of ``docs/assets/`` is what ``docs/scripts/figures.py`` draws, and a page
+  shows it.
 """
 
 from __future__ import annotations
@@ -324,16 +325,26 @@ def test_reference_has_every_public_name() -> None:
     assert len(documented) == len(set(documented)), "a name is documented twice"
 
 
-def test_tier_chart_is_current(tmp_path: Path) -> None:
-    """docs/assets/tier-chart.svg is exactly what docs/scripts/tier_chart.py draws today."""
-    drawn = tmp_path / "tier-chart.svg"
+def test_figures_are_current(tmp_path: Path) -> None:
+    """Every SVG of docs/assets is exactly what docs/scripts/figures.py draws today, and is shown."""
     subprocess.run(  # noqa: S603  (our own script, with our own interpreter)
-        [sys.executable, str(DOCS / "scripts" / "tier_chart.py"), "--out", str(drawn)],
+        [sys.executable, str(DOCS / "scripts" / "figures.py"), "--out", str(tmp_path)],
         cwd=ROOT,
         check=True,
         timeout=120,
     )
-    committed = DOCS / "assets" / "tier-chart.svg"
-    assert drawn.read_bytes() == committed.read_bytes(), (
-        "the chart is stale: run `python docs/scripts/tier_chart.py` and commit the SVG"
+    drawn = sorted(path.name for path in tmp_path.glob("*.svg"))
+    committed = sorted(path.name for path in (DOCS / "assets").glob("*.svg"))
+    assert drawn == committed, "docs/assets holds other charts than docs/scripts/figures.py draws"
+    assert len(drawn) == 5
+    stale = [
+        name
+        for name in drawn
+        if (tmp_path / name).read_bytes() != (DOCS / "assets" / name).read_bytes()
+    ]
+    assert stale == [], (
+        f"stale charts {stale}: run `python docs/scripts/figures.py` and commit docs/assets/"
     )
+    pages = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
+    unshown = [name for name in drawn if f"assets/{name})" not in pages]
+    assert unshown == [], f"no page shows {unshown}"
