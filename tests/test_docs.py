@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import doctest
+import importlib.metadata
 import importlib.util
 import os
 import re
@@ -342,8 +343,11 @@ def test_figures_are_current(tmp_path: Path) -> None:
         for name in drawn
         if (tmp_path / name).read_bytes() != (DOCS / "assets" / name).read_bytes()
     ]
+    # The bytes depend on matplotlib's version (pinned in the dev extra) and on
+    # nothing of the machine: its defaults, a fixed hash salt, its own font as paths.
     assert stale == [], (
-        f"stale charts {stale}: run `python docs/scripts/figures.py` and commit docs/assets/"
+        f"stale charts {stale} (drawn with matplotlib {importlib.metadata.version('matplotlib')}): "
+        "run `python docs/scripts/figures.py` and commit docs/assets/"
     )
     pages = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
     unshown = [name for name in drawn if f"assets/{name})" not in pages]
