@@ -19,13 +19,13 @@ from the example files, so the pictures show what the library computes:
 - ``business-case.svg``: `plot_business_case` of
   ``examples/business-case/scenario.toml``.
 
-The SVG is made byte for byte deterministic: matplotlib's own defaults (no
-``matplotlibrc`` of the machine is read), a fixed ``svg.hashsalt`` for the
-ids it generates, no date in the metadata, and text drawn as paths from
-DejaVu Sans, the font matplotlib ships, so no system font is looked up. The
-same example files and the same (pinned) matplotlib give the same bytes;
-``tests/test_docs.py`` draws every chart again and compares, so none can go
-stale.
+The SVG is made byte for byte deterministic: matplotlib's own defaults
+(whatever ``matplotlibrc`` the machine has), a fixed ``svg.hashsalt`` for
+the ids it generates, no date and no creator (matplotlib's version) in the
+metadata, and text drawn as paths from DejaVu Sans, the font matplotlib
+ships, so no system font is looked up. The same example files and the same
+(pinned) matplotlib give the same bytes; ``tests/test_docs.py`` draws every
+chart again and compares, so none can go stale.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def draw(name: str, out: Path) -> Path:
         mpl.rcParams.update(STYLE)
         figure = FIGURES[name]()
         out.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, format="svg", metadata={"Date": None})
+        figure.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
     return path
 
 
