@@ -328,20 +328,26 @@ def test_reference_has_every_public_name() -> None:
 
 def test_figures_are_current(tmp_path: Path) -> None:
     """Every SVG of docs/assets is exactly what docs/scripts/figures.py draws today, and is shown."""
+    # A machine's own matplotlibrc must not change a byte: draw under a hostile one.
+    settings_file = tmp_path / "matplotlibrc"
+    settings_file.write_text(
+        "font.size: 20\nfont.family: serif\naxes.facecolor: red\nsvg.fonttype: none\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "drawn"
     subprocess.run(  # noqa: S603  (our own script, with our own interpreter)
-        [sys.executable, str(DOCS / "scripts" / "figures.py"), "--out", str(tmp_path)],
+        [sys.executable, str(DOCS / "scripts" / "figures.py"), "--out", str(out)],
         cwd=ROOT,
         check=True,
         timeout=120,
+        env={**os.environ, "MATPLOTLIBRC": str(settings_file)},
     )
-    drawn = sorted(path.name for path in tmp_path.glob("*.svg"))
+    drawn = sorted(path.name for path in out.glob("*.svg"))
     committed = sorted(path.name for path in (DOCS / "assets").glob("*.svg"))
     assert drawn == committed, "docs/assets holds other charts than docs/scripts/figures.py draws"
     assert len(drawn) == 5
     stale = [
-        name
-        for name in drawn
-        if (tmp_path / name).read_bytes() != (DOCS / "assets" / name).read_bytes()
+        name for name in drawn if (out / name).read_bytes() != (DOCS / "assets" / name).read_bytes()
     ]
     # The bytes depend on matplotlib's version (pinned in the dev extra) and on
     # nothing of the machine: its defaults, a fixed hash salt, its own font as paths.
