@@ -13,13 +13,15 @@
   ```text blocks, so nothing escapes the checks above;
 - every public name has its ``::: resolutionpricing.Name`` block in the
   reference;
-- the tier chart is what ``docs/scripts/tier_chart.py`` draws.
+- every chart of ``docs/assets/`` is what ``docs/scripts/figures.py`` draws, and a page
+  shows it.
 """
 
 from __future__ import annotations
 
 import difflib
 import doctest
+import importlib.metadata
 import importlib.util
 import os
 import re
@@ -324,16 +326,35 @@ def test_reference_has_every_public_name() -> None:
     assert len(documented) == len(set(documented)), "a name is documented twice"
 
 
-def test_tier_chart_is_current(tmp_path: Path) -> None:
-    """docs/assets/tier-chart.svg is exactly what docs/scripts/tier_chart.py draws today."""
-    drawn = tmp_path / "tier-chart.svg"
+def test_figures_are_current(tmp_path: Path) -> None:
+    """Every SVG of docs/assets is exactly what docs/scripts/figures.py draws today, and is shown."""
+    # A machine's own matplotlibrc must not change a byte: draw under a hostile one.
+    settings_file = tmp_path / "matplotlibrc"
+    settings_file.write_text(
+        "font.size: 20\nfont.family: serif\naxes.facecolor: red\nsvg.fonttype: none\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "drawn"
     subprocess.run(  # noqa: S603  (our own script, with our own interpreter)
-        [sys.executable, str(DOCS / "scripts" / "tier_chart.py"), "--out", str(drawn)],
+        [sys.executable, str(DOCS / "scripts" / "figures.py"), "--out", str(out)],
         cwd=ROOT,
         check=True,
         timeout=120,
+        env={**os.environ, "MATPLOTLIBRC": str(settings_file)},
     )
-    committed = DOCS / "assets" / "tier-chart.svg"
-    assert drawn.read_bytes() == committed.read_bytes(), (
-        "the chart is stale: run `python docs/scripts/tier_chart.py` and commit the SVG"
+    drawn = sorted(path.name for path in out.glob("*.svg"))
+    committed = sorted(path.name for path in (DOCS / "assets").glob("*.svg"))
+    assert drawn == committed, "docs/assets holds other charts than docs/scripts/figures.py draws"
+    assert len(drawn) == 5
+    stale = [
+        name for name in drawn if (out / name).read_bytes() != (DOCS / "assets" / name).read_bytes()
+    ]
+    # The bytes depend on matplotlib's version (pinned in the dev extra) and on
+    # nothing of the machine: its defaults, a fixed hash salt, its own font as paths.
+    assert stale == [], (
+        f"stale charts {stale} (drawn with matplotlib {importlib.metadata.version('matplotlib')}): "
+        "run `python docs/scripts/figures.py` and commit docs/assets/"
     )
+    pages = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
+    unshown = [name for name in drawn if f"assets/{name})" not in pages]
+    assert unshown == [], f"no page shows {unshown}"

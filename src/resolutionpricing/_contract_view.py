@@ -7,14 +7,13 @@ so what a reader sees is what they would write.
 
 from __future__ import annotations
 
-import html
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from resolutionpricing._display import cell_text, html_table, text_table
+from resolutionpricing._display import Table, cell_text, html_block
 from resolutionpricing._rules import format_window
 from resolutionpricing._tiers import PackagePricing
 
@@ -134,35 +133,26 @@ def _rule_value(value: object) -> object:
     return _value(value)
 
 
+def _table(section: Section) -> Table:
+    return Table(
+        section.rows,
+        section.columns,
+        caption=section.title,
+        money=section.money,
+        align={"up_to": "right"},
+    )
+
+
 def contract_text(contract: Contract) -> str:
     """The contract as fixed-width text: its name, then one table per section."""
     parts = [contract.name]
     for section in sections(contract):
-        parts.append("")
-        parts.append(
-            text_table(
-                section.rows,
-                section.columns,
-                caption=section.title,
-                money=section.money,
-                align={"up_to": "right"},
-            ).rstrip("\n")
-        )
+        parts.extend(["", _table(section).text().rstrip("\n")])
     return "\n".join(parts) + "\n"
 
 
 def contract_html(contract: Contract) -> str:
     """The contract as HTML: its name as a heading, then one table per section."""
-    parts = [f"<div><strong>{html.escape(contract.name)}</strong>"]
-    parts.extend(
-        html_table(
-            section.rows,
-            section.columns,
-            caption=section.title,
-            money=section.money,
-            align={"up_to": "right"},
-        )
-        for section in sections(contract)
+    return html_block(
+        *(_table(section).html() for section in sections(contract)), title=contract.name
     )
-    parts.append("</div>")
-    return "\n".join(parts)

@@ -1,7 +1,9 @@
 """Tables for people: rows of dicts as an HTML table or as fixed-width text.
 
-Generic on purpose: the reports, the contract and (later) invoices and runs
-all render through these two functions. Cells are written exactly: a
+Generic on purpose: the reports, the contract, invoices, runs and audit
+results all render through these two functions, and a `Table` describes a
+table once for both (its text form for ``to_text()``, its HTML for
+``_repr_html_``); `html_block` wraps a type's HTML tables in one block. Cells are written exactly: a
 `Decimal` is printed in plain notation with its own digits, or with the
 currency's minor unit for the columns named in ``money``, never through a
 float. Numbers are right-aligned, text left-aligned.
@@ -10,13 +12,15 @@ float. Numbers are right-aligned, text left-aligned.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+import attrs
+
 from resolutionpricing._money import format_decimal, minor_unit
 
-__all__ = ["cell_text", "html_table", "text_table", "to_json_safe"]
+__all__ = ["Table", "cell_text", "html_block", "html_table", "text_table", "to_json_safe"]
 
 
 def cell_text(value: object, currency: str | None = None) -> str:
@@ -173,6 +177,63 @@ def text_table(
         )
         lines.append(line.rstrip())
     return "\n".join(lines) + "\n"
+
+
+@attrs.frozen
+class Table:
+    """One table, described once and rendered as text or as HTML alike.
+
+    The fields are the arguments of `html_table` and `text_table`.
+
+    Examples:
+        >>> from resolutionpricing._display import Table
+        >>> table = Table([{"figure": "contacts", "value": 3}], ("figure", "value"), caption="Counts")
+        >>> print(table.text(), end="")
+        Counts
+        figure    value
+        contacts      3
+        >>> table.html().splitlines()[1]
+        '<caption>Counts</caption>'
+    """
+
+    rows: Sequence[Mapping[str, object]]
+    columns: Sequence[str] | None = None
+    caption: str | None = attrs.field(default=None, kw_only=True)
+    headers: Mapping[str, str] | None = attrs.field(default=None, kw_only=True)
+    money: Mapping[str, str] | None = attrs.field(default=None, kw_only=True)
+    align: Mapping[str, str] | None = attrs.field(default=None, kw_only=True)
+
+    def text(self) -> str:
+        """The table as fixed-width text (`text_table`)."""
+        return self._draw(text_table)
+
+    def html(self) -> str:
+        """The table as an HTML ``<table>`` (`html_table`)."""
+        return self._draw(html_table)
+
+    def _draw(self, renderer: Callable[..., str]) -> str:
+        return renderer(
+            self.rows,
+            self.columns,
+            caption=self.caption,
+            headers=self.headers,
+            money=self.money,
+            align=self.align,
+        )
+
+
+def html_block(*parts: str, title: str | None = None) -> str:
+    """HTML parts (tables, paragraphs) as one ``<div>``, under a bold ``title`` if given.
+
+    Examples:
+        >>> from resolutionpricing._display import html_block
+        >>> print(html_block("<table>...</table>", title="A & B"))
+        <div><strong>A &amp; B</strong>
+        <table>...</table>
+        </div>
+    """
+    head = "<div>" if title is None else f"<div><strong>{html.escape(title)}</strong>"
+    return "\n".join([head, *parts, "</div>"])
 
 
 def to_json_safe(value: object) -> object:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
 from resolutionpricing._decisions import DecisionStatus
-from resolutionpricing._display import cell_text, html_table, text_table
+from resolutionpricing._display import Table, cell_text, html_block, html_table
 from resolutionpricing._invoice import ResolutionDetails
 from resolutionpricing._money import ARITHMETIC, format_decimal
 from resolutionpricing._tiers import PricingMode, TierPart
@@ -91,12 +91,6 @@ DECISION_COLUMNS: Final = (
 )
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return "-"
-    return format_decimal(value) if isinstance(value, Decimal) else str(value)
-
-
 # Invoice ---------------------------------------------------------------------
 
 
@@ -164,7 +158,7 @@ def invoice_text(invoice: Invoice) -> str:
         )
         if isinstance(line.details, ResolutionDetails):
             rows.extend(
-                f"{'':<{code_width}}   {text:<68} {'' if amount is None else _text(amount):>15}"
+                f"{'':<{code_width}}   {text:<68} {'' if amount is None else cell_text(amount):>15}"
                 for text, amount in _breakdown(line.details)
             )
     width = code_width + 1 + 44 + 1 + 10 + 1 + 14
@@ -214,7 +208,7 @@ def _balance_rows(invoice: Invoice) -> list[str]:
         return []
     lines = ["", f"{'Contract year':<30} {'before':>12} {'after':>12}"]
     lines.extend(
-        f"  {str(row['balance']).replace('_', ' '):<28} {_text(row['before']):>12} {_text(row['after']):>12}"
+        f"  {str(row['balance']).replace('_', ' '):<28} {cell_text(row['before']):>12} {cell_text(row['after']):>12}"
         for row in rows
     )
     return lines
@@ -262,7 +256,7 @@ def _count_rows(counts: Mapping[str, object]) -> list[str]:
         return []
 
     def row(label: str, value: object, indent: int = 2) -> str:
-        return f"{'':<{indent}}{label.replace('_', ' '):<{30 - indent}} {_text(value):>12}"
+        return f"{'':<{indent}}{label.replace('_', ' '):<{30 - indent}} {cell_text(value):>12}"
 
     keys = ("contacts", "escalated", "billable_interactions", "billable_units", "pending")
     rows = ["", "Contacts of the period", *(row(key, counts[key]) for key in keys)]
@@ -292,17 +286,12 @@ def _heading(invoice: Invoice) -> str:
 
 def invoice_html(invoice: Invoice) -> str:
     """The invoice as HTML: lines, tier breakdown, totals and counts, money to the minor unit."""
-    currency = invoice.currency
-    money = dict.fromkeys(("unit_price", "flat_fee", "amount"), currency)
-    parts = [
-        f"<div><strong>{html.escape(invoice.contract)}</strong>",
-        f"<p>{html.escape(_heading(invoice))}</p>",
-        html_table(invoice_rows(invoice), LINE_COLUMNS, caption="Lines", money=money),
-    ]
+    money = dict.fromkeys(("unit_price", "flat_fee", "amount"), invoice.currency)
+    tables = [Table(invoice_rows(invoice), LINE_COLUMNS, caption="Lines", money=money)]
     tiers = tier_rows(invoice)
     if tiers:
-        parts.append(
-            html_table(
+        tables.append(
+            Table(
                 tiers,
                 TIER_COLUMNS,
                 caption=_breakdown_caption(invoice),
@@ -315,13 +304,16 @@ def invoice_html(invoice: Invoice) -> str:
         {"": _tax_label(invoice), "amount": invoice.tax},
         {"": "total", "amount": invoice.total},
     ]
-    parts.append(html_table(totals, ("", "amount"), caption="Totals", money=money))
+    tables.append(Table(totals, ("", "amount"), caption="Totals", money=money))
     balances = balance_rows(invoice)
     if balances:
-        parts.append(html_table(balances, ("balance", "before", "after"), caption="Contract year"))
-    parts.append(html_table(_figure_rows(invoice.usage), ("figure", "value"), caption="Counts"))
-    parts.append("</div>")
-    return "\n".join(parts)
+        tables.append(Table(balances, ("balance", "before", "after"), caption="Contract year"))
+    tables.append(_counts_table(invoice.usage, caption="Counts"))
+    return html_block(
+        f"<p>{html.escape(_heading(invoice))}</p>",
+        *(table.html() for table in tables),
+        title=invoice.contract,
+    )
 
 
 # Usage -----------------------------------------------------------------------
@@ -338,7 +330,8 @@ def usage_rows(usage: Usage) -> list[dict[str, object]]:
     return [row]
 
 
-def _figure_rows(usage: Usage) -> list[dict[str, object]]:
+def _counts_table(usage: Usage, caption: str | None = None) -> Table:
+    """The counts as two columns, figure and value, each not-billable reason on its own row."""
     rows: list[dict[str, object]] = []
     for key, value in usage.counts().items():
         if isinstance(value, Mapping):
@@ -347,19 +340,17 @@ def _figure_rows(usage: Usage) -> list[dict[str, object]]:
             )
         else:
             rows.append({"figure": key, "value": value})
-    return rows
+    return Table(rows, ("figure", "value"), caption=caption, align={"value": "right"})
 
 
 def usage_text(usage: Usage) -> str:
     """The counts as a two-column table: figure and value."""
-    return text_table(_figure_rows(usage), ("figure", "value"), align={"value": "right"})
+    return _counts_table(usage).text()
 
 
 def usage_html(usage: Usage) -> str:
     """The counts as an HTML table: figure and value."""
-    return html_table(
-        _figure_rows(usage), ("figure", "value"), caption="Counts", align={"value": "right"}
-    )
+    return _counts_table(usage, caption="Counts").html()
 
 
 # Billing run -----------------------------------------------------------------
@@ -436,7 +427,7 @@ def run_text(run: BillingRun) -> str:
         total = f"{invoice.currency} {format_decimal(invoice.total)}"
         rows.append(
             f"{invoice.account_id or '(none)':<13} {invoice.period.label:<8} "
-            f"{_text(usage.contacts):>8} {_text(usage.billable_units.normalize()):>15} "
+            f"{cell_text(usage.contacts):>8} {cell_text(usage.billable_units.normalize()):>15} "
             f"{total:>16}  {'yes' if invoice.final else 'no'}"
         )
     return "\n".join(rows) + "\n"
@@ -475,15 +466,13 @@ def run_html(run: BillingRun) -> str:
         for row in rows
     ]
     parts = [
-        "<div>",
         html_table(
             shown,
             columns,
             caption=f"Billing run: {len(rows)} invoices, {len(run.decisions)} decisions",
             align=dict.fromkeys(("subtotal", "tax", "total"), "right"),
-        ),
+        )
     ]
     if run.unbilled:
         parts.append(html_table(_unbilled_rows(run), ("account_id", "rows"), caption="Unbilled"))
-    parts.append("</div>")
-    return "\n".join(parts)
+    return html_block(*parts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from resolutionpricing._display import cell_text, html_table, text_table
+from resolutionpricing._display import Table, cell_text, html_block
 
 if TYPE_CHECKING:
     from resolutionpricing._adjustment import Adjustment
@@ -67,40 +67,36 @@ def _adjustment_caption(adjustment: Adjustment) -> str:
     return f"Adjustment of {adjustment.period} ({adjustment.currency}{account}): {adjustment.kind}"
 
 
-def _adjustment_table(adjustment: Adjustment) -> list[dict[str, object]]:
+def _adjustment_table(adjustment: Adjustment) -> Table:
+    """Each changed line, then the tax and total differences, money to the minor unit."""
     rows = adjustment_rows(adjustment)
     rows.append({"key": "tax", "difference": adjustment.tax_difference})
     rows.append({"key": "total", "difference": adjustment.total_difference})
-    return rows
+    return Table(
+        rows,
+        ADJUSTMENT_COLUMNS,
+        caption=_adjustment_caption(adjustment),
+        money=dict.fromkeys(ADJUSTMENT_COLUMNS[1:], adjustment.currency),
+        align=dict.fromkeys(ADJUSTMENT_COLUMNS[1:], "right"),
+    )
+
+
+def _changed(adjustment: Adjustment) -> list[str]:
+    """The count of contacts whose decision changed, as a sentence (none when none did)."""
+    return [f"{len(adjustment.changes)} contacts changed"] if adjustment.changes else []
 
 
 def adjustment_text(adjustment: Adjustment) -> str:
     """The adjustment as a table: each line, then the tax and total differences."""
-    money = dict.fromkeys(ADJUSTMENT_COLUMNS[1:], adjustment.currency)
-    text = text_table(
-        _adjustment_table(adjustment),
-        ADJUSTMENT_COLUMNS,
-        caption=_adjustment_caption(adjustment),
-        money=money,
-        align=dict.fromkeys(ADJUSTMENT_COLUMNS[1:], "right"),
+    return _adjustment_table(adjustment).text() + "".join(
+        f"{line}\n" for line in _changed(adjustment)
     )
-    if adjustment.changes:
-        text += f"{len(adjustment.changes)} contacts changed\n"
-    return text
 
 
 def adjustment_html(adjustment: Adjustment) -> str:
     """The adjustment as an HTML table, money to the currency's minor unit."""
-    money = dict.fromkeys(ADJUSTMENT_COLUMNS[1:], adjustment.currency)
-    table = html_table(
-        _adjustment_table(adjustment),
-        ADJUSTMENT_COLUMNS,
-        caption=_adjustment_caption(adjustment),
-        money=money,
-        align=dict.fromkeys(ADJUSTMENT_COLUMNS[1:], "right"),
-    )
-    changed = f"\n<p>{len(adjustment.changes)} contacts changed</p>" if adjustment.changes else ""
-    return f"<div>\n{table}{changed}\n</div>"
+    changed = [f"<p>{line}</p>" for line in _changed(adjustment)]
+    return html_block(_adjustment_table(adjustment).html(), *changed)
 
 
 # Audit -----------------------------------------------------------------------
@@ -123,7 +119,8 @@ def estimate_rows(estimate: AuditEstimate) -> list[dict[str, object]]:
     ]
 
 
-def _estimate_summary(estimate: AuditEstimate) -> list[dict[str, object]]:
+def _estimate_tables(estimate: AuditEstimate) -> tuple[Table, Table]:
+    """The estimate's figures (the money ones to the minor unit), then its strata."""
     rows: list[dict[str, object]] = [
         {"figure": "method", "value": estimate.method},
         {"figure": "confidence", "value": estimate.confidence},
@@ -138,36 +135,23 @@ def _estimate_summary(estimate: AuditEstimate) -> list[dict[str, object]]:
         for name in ("charge", "over_billing", "over_billing_lower", "over_billing_upper"):
             value = getattr(estimate, name)
             rows.append({"figure": f"{name} ({currency})", "value": cell_text(value, currency)})
-    return rows
-
-
-def _estimate_caption(estimate: AuditEstimate) -> str:
     period = "" if estimate.period is None else f" of {estimate.period}"
-    return f"Audit estimate{period}"
+    summary = Table(
+        rows, ("figure", "value"), caption=f"Audit estimate{period}", align={"value": "right"}
+    )
+    return summary, Table(estimate_rows(estimate), ESTIMATE_COLUMNS, caption="Strata")
 
 
 def estimate_text(estimate: AuditEstimate) -> str:
     """The estimate's figures, then one line per stratum."""
-    summary = text_table(
-        _estimate_summary(estimate),
-        ("figure", "value"),
-        caption=_estimate_caption(estimate),
-        align={"value": "right"},
-    )
-    strata = text_table(estimate_rows(estimate), ESTIMATE_COLUMNS, caption="Strata")
-    return f"{summary}\n{strata}"
+    summary, strata = _estimate_tables(estimate)
+    return f"{summary.text()}\n{strata.text()}"
 
 
 def estimate_html(estimate: AuditEstimate) -> str:
     """The estimate's figures and strata as HTML tables."""
-    summary = html_table(
-        _estimate_summary(estimate),
-        ("figure", "value"),
-        caption=_estimate_caption(estimate),
-        align={"value": "right"},
-    )
-    strata = html_table(estimate_rows(estimate), ESTIMATE_COLUMNS, caption="Strata")
-    return f"<div>\n{summary}\n{strata}\n</div>"
+    summary, strata = _estimate_tables(estimate)
+    return html_block(summary.html(), strata.html())
 
 
 def sample_rows(sample: AuditSample) -> list[dict[str, object]]:
@@ -185,8 +169,9 @@ def sample_rows(sample: AuditSample) -> list[dict[str, object]]:
     ]
 
 
-def _strata_rows(sample: AuditSample) -> list[dict[str, object]]:
-    return [
+def _strata_table(sample: AuditSample) -> Table:
+    """The sample's strata: population, weight and size drawn, under the sample's figures."""
+    rows: list[dict[str, object]] = [
         {
             "stratum": stratum.name,
             "population": stratum.population,
@@ -195,19 +180,18 @@ def _strata_rows(sample: AuditSample) -> list[dict[str, object]]:
         }
         for stratum in sample.strata
     ]
-
-
-def _sample_caption(sample: AuditSample) -> str:
-    return f"Audit sample: {sample.size} of {sample.population} billed contacts, seed {sample.seed}"
+    caption = (
+        f"Audit sample: {sample.size} of {sample.population} billed contacts, seed {sample.seed}"
+    )
+    return Table(rows, _STRATA_COLUMNS, caption=caption)
 
 
 def sample_text(sample: AuditSample) -> str:
     """The sample's strata: population, weight and size drawn."""
-    return text_table(_strata_rows(sample), _STRATA_COLUMNS, caption=_sample_caption(sample))
+    return _strata_table(sample).text()
 
 
 def sample_html(sample: AuditSample) -> str:
     """The sample's strata, then the sampled decisions, as HTML tables."""
-    strata = html_table(_strata_rows(sample), _STRATA_COLUMNS, caption=_sample_caption(sample))
-    decisions = html_table(sample_rows(sample), SAMPLE_COLUMNS, caption="Sampled decisions")
-    return f"<div>\n{strata}\n{decisions}\n</div>"
+    decisions = Table(sample_rows(sample), SAMPLE_COLUMNS, caption="Sampled decisions")
+    return html_block(_strata_table(sample).html(), decisions.html())

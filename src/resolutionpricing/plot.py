@@ -285,14 +285,18 @@ def plot_clauses(report: ClauseReport) -> Figure:
     axes.invert_yaxis()
     axes.axvline(0, color="#52606d", linewidth=1)
     for name, row in zip(names, variants, strict=True):
+        # Each label stands just past its bar's end, on the bar's side of zero.
+        cheaper = row.overall.difference < 0
         axes.annotate(
             f"{row.overall.difference:,}",
             (float(row.overall.difference), name),
             fontsize=8,
             va="center",
-            xytext=(3, 0),
+            ha="right" if cheaper else "left",
+            xytext=(-3 if cheaper else 3, 0),
             textcoords="offset points",
         )
+    axes.margins(x=0.2)  # room for the labels at both ends
     axes.set_xlabel(
         f"difference from the contract as signed ({report.currency}, total over {', '.join(report.periods)})"
     )
@@ -399,6 +403,9 @@ def plot_statement(run: BillingRun, account_id: str | None = None) -> Figure:
             fontsize=8,
         )
     currency = invoices[0].currency
+    # Room above the tallest bar for its subtotal (a zero segment's edge
+    # would stop the automatic margin there).
+    axes.set_ylim(min(below) * 1.1, max(max(above) * 1.12, 1.0))
     axes.axhline(0, color="#52606d", linewidth=1)
     axes.set_ylabel(f"amount before tax ({currency})")
     account = "" if invoices[0].account_id is None else f" ({invoices[0].account_id})"
