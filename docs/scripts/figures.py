@@ -92,7 +92,9 @@ def _log() -> tuple[Interaction, ...]:
 def tier_chart() -> Figure:
     """The example tiers, graduated against volume, without the contract's caps."""
     contract = _contract()
-    assert isinstance(contract.pricing, TierSchedule)  # the example contract has tiers
+    if not isinstance(contract.pricing, TierSchedule):
+        msg = "the example contract must price by tiers"
+        raise TypeError(msg)
     tiers = contract.pricing.tiers
     graduated = attrs.evolve(
         contract,
