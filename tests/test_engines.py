@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from engine_reference import reference_run
 from resolutionpricing import (
+    Accumulate,
     BillingPeriod,
     Contract,
     Interaction,
     InteractionLogError,
     PauseCap,
+    PrepaidCommitment,
     ResolutionRule,
     bill,
     decide,
@@ -249,3 +251,47 @@ def test_streaming_refuses_an_id_repeated_inside_its_window() -> None:
     with pytest.raises(InteractionLogError, match="not sorted") as caught:
         bill(CONTRACT, rows, PERIODS, sorted_by_start=True)
     assert "interactions[1]" in str(caught.value.problems[0])
+
+
+_YEAR_CONTRACT = load_contract("examples/annual-contract.toml")
+
+
+@st.composite
+def _year_contracts(draw: st.DrawFn) -> list[Contract]:
+    """The annual example without its pilot, with each contract-year clause drawn on or off."""
+    base = attrs.evolve(_YEAR_CONTRACT, pilot=None, resolution=draw(_RULES))
+    if not draw(st.booleans()):
+        base = attrs.evolve(base, accumulate=Accumulate.PERIOD)
+    if not draw(st.booleans()):
+        base = attrs.evolve(base, allowance=None)
+    if draw(st.booleans()):
+        base = attrs.evolve(
+            base, fees=[PrepaidCommitment(amount="40.00", rollover=draw(st.booleans()))]
+        )
+    if draw(st.booleans()):
+        return [base]
+    return [base, attrs.evolve(base, account_id="acme")]
+
+
+@settings(max_examples=min(settings().max_examples, 60), deadline=None)
+@given(
+    contracts=_year_contracts(),
+    rows=logs(),
+    as_of_minutes=st.one_of(st.none(), st.integers(0, 5000)),
+)
+def test_every_engine_carries_the_contract_years_balances(
+    contracts: list[Contract], rows: list[Interaction], as_of_minutes: int | None
+) -> None:
+    """November billed by the sorted and DuckDB engines: the reference's invoices, balances included.
+
+    Each engine prices the contract year's earlier periods (July to October) first.
+    """
+    as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
+    november = BillingPeriod.parse("2026-11")
+    expected = bill(contracts, rows, november, as_of=as_of)
+    streamed = bill(contracts, iter(_sorted(rows)), november, as_of=as_of, sorted_by_start=True)
+    decided = bill(contracts, interactions_to_arrow(rows), november, as_of=as_of, engine="duckdb")
+    wanted = [invoice.to_json() for invoice in expected.invoices]
+    assert [invoice.to_json() for invoice in streamed.invoices] == wanted
+    assert [invoice.to_json() for invoice in decided.invoices] == wanted
+    assert all(invoice.balances_before is not None for invoice in expected.invoices)
