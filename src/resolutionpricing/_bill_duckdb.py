@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
@@ -28,6 +28,7 @@ from resolutionpricing._caps import PauseCap
 from resolutionpricing._contract_year import Balances, price_series, series
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason
 from resolutionpricing._engine import LazyDecisions
+from resolutionpricing._periods import zone
 from resolutionpricing._rules import PartialPolicy
 from resolutionpricing._sql import REASON_COLUMNS, usage_over
 from resolutionpricing._usage import Usage
@@ -173,9 +174,56 @@ def _decide_account(
             row["period"]: row
             for row in (dict(zip(names, values, strict=True)) for values in result.fetchall())
         }
+        _add_split(database, decided, selected, contract, usage)
     finally:
         database.execute(f"DROP TABLE IF EXISTS {decided}")
     return table, usage
+
+
+def _add_split(
+    database: duckdb.DuckDBPyConnection,
+    decided: str,
+    selected: str,
+    contract: Contract,
+    usage: dict[str | None, dict[str, Any]],
+) -> None:
+    """Add each period's pilot units and per-channel units to its usage row (as `_billing._split`).
+
+    A contact belongs to the pilot when it ends inside the pilot's days, as
+    instants in the contract's time zone; the rest count toward their
+    channel's own price when it has one. Only billable units count (the
+    DuckDB engine refuses provisional billing).
+    """
+    pilot = contract.pilot
+    channels = list(contract.channel_pricing)
+    if pilot is None and not channels:
+        return
+    inside = "FALSE"
+    if pilot is not None:
+        tz = zone(contract.timezone)
+        low = _micros(datetime.combine(pilot.starts_on, time(), tzinfo=tz))
+        high = _micros(datetime.combine(pilot.ends_on + timedelta(days=1), time(), tzinfo=tz))
+        inside = f"(d.end_us >= {low} AND d.end_us < {high})"
+    billable = "d.status = 'billable'"
+    columns = [f"SUM(CASE WHEN {billable} AND {inside} THEN d.units ELSE 0 END) AS pilot_units"]
+    for index, channel in enumerate(channels):
+        name = channel.replace("'", "''")
+        columns.append(
+            f"SUM(CASE WHEN {billable} AND NOT {inside} AND c.channel = '{name}' "
+            f"THEN d.units ELSE 0 END) AS channel_{index}"
+        )
+    query = (
+        f"SELECT d.period, {', '.join(columns)} FROM {decided} AS d "  # noqa: S608 -- our own names
+        f"JOIN {selected} AS c ON c.id = d.interaction_id "
+        "AND c.account_id IS NOT DISTINCT FROM d.account_id "
+        "WHERE d.period IS NOT NULL GROUP BY d.period"
+    )
+    for period, pilot_units, *by_channel in database.execute(query).fetchall():
+        row = usage.get(period)
+        if row is None:
+            continue
+        row["pilot_units"] = None if pilot is None else pilot_units
+        row["channel_units"] = dict(zip(channels, by_channel, strict=True)) if channels else None
 
 
 def _micros(moment: datetime) -> int:
@@ -184,6 +232,9 @@ def _micros(moment: datetime) -> int:
 
 def _usage(contract: Contract, row: dict[str, Any] | None) -> Usage:
     """The usage of one SQL row: units with the exponent the reference sum has."""
+    # What `_billing._split` gives a period without contacts: zero pilot and channel units.
+    pilot_units = None if contract.pilot is None else Decimal(0)
+    channel_units = dict.fromkeys(contract.channel_pricing, Decimal(0)) or None
     if row is None:
         return Usage(
             billable_units=Decimal(0),
@@ -193,6 +244,8 @@ def _usage(contract: Contract, row: dict[str, Any] | None) -> Usage:
             pending=0,
             not_billable_interactions=0,
             not_billable={},
+            pilot_units=pilot_units,
+            channel_units=channel_units,
         )
     units: Decimal = row["billable_units"]
     # A sum of whole units (every policy but pro rata, or nothing billed) is
@@ -212,6 +265,8 @@ def _usage(contract: Contract, row: dict[str, Any] | None) -> Usage:
             for column in REASON_COLUMNS
             if row[column]
         },
+        pilot_units=row.get("pilot_units", pilot_units),
+        channel_units=row.get("channel_units", channel_units),
     )
 
 

@@ -504,7 +504,7 @@ def _refuse_late_data(
         raise InvalidValueError(
             engine, "cannot bill pending contacts provisionally", 'engine="python"'
         )
-    for contract in chosen:
+    for contract in chosen if engine == "sorted_by_start" else ():
         if contract.pilot is not None or contract.channel_pricing:
             raise InvalidValueError(
                 engine,
