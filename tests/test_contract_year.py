@@ -343,22 +343,41 @@ def _year_contracts(draw: st.DrawFn) -> Contract:
             )
         )
     allowance = None
+    channels: dict[str, TierSchedule] = {}
     if draw(st.booleans()):
+        channels["email"] = draw(tier_schedules(max_tiers=2))
+    elif draw(st.booleans()):
         per = draw(st.sampled_from(AllowancePer))
         allowance = IncludedAllowance(
             units=draw(st.integers(0, 20)),
             per=per,
             rollover=per is AllowancePer.PERIOD and draw(st.booleans()),
         )
+    pilot = None
+    if draw(st.booleans()):
+        pilot = Pilot(
+            starts_on=date(2026, 6, 1),
+            ends_on=draw(st.sampled_from([date(2026, 6, 30), date(2026, 7, 2), date(2026, 8, 15)])),
+            pricing=TierSchedule.graduated(Tier(unit_price="1.50")),
+        )
+    pricing: TierSchedule | PackagePricing = draw(tier_schedules(max_tiers=3))
+    if draw(st.booleans()):
+        pricing = PackagePricing(
+            package_size=draw(st.integers(1, 5)),
+            package_price="10.00",
+            free_units=draw(st.integers(0, 3)),
+        )
     return _contract(
-        pricing=draw(tier_schedules(max_tiers=3)),
+        pricing=pricing,
         accumulate=draw(st.sampled_from(Accumulate)),
         allowance=allowance,
         fees=fees,
+        channel_pricing=channels,
+        pilot=pilot,
     )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     contract=_year_contracts(),
     log=st.lists(
@@ -368,7 +387,12 @@ def _year_contracts(draw: st.DrawFn) -> Contract:
     ),
 )
 def test_alone_equals_in_series_for_every_clause(contract: Contract, log: list[object]) -> None:
-    """Every month of July..October billed alone, or from its opening balance, equals the series."""
+    """Every month of July..October billed alone, or from its opening balance, equals the series.
+
+    Drawn: tiers or packages, per period or by the year, an allowance or a
+    channel priced apart, a prepaid commitment, a pilot ending in June, July
+    or August.
+    """
     series = bill(contract, log, "2026-07..2026-10")
     for invoice in series.invoices:
         alone = bill(contract, log, invoice.period).invoices
