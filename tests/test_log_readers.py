@@ -1,0 +1,258 @@
+"""The log readers agree: the fast CSV path, the careful path, and the Arrow reader.
+
+`read_interactions` checks a clean CSV row on a fast path and hands any other
+row to the careful path (the one `interactions_from_records` and JSON Lines
+use); these tests pin that the two accept the same rows, with equal values, and
+report the same problems, and that the builder that skips `Interaction`'s
+validators is only given what they would accept.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from resolutionpricing import (
+    Interaction,
+    InvalidValueError,
+    ReadReport,
+    interactions_from_records,
+    read_interactions,
+)
+from resolutionpricing._interactions import (
+    _csv_fast_path,
+    _Rows,
+    _timestamp_reader,
+    _trusted_interaction,
+    parse_timestamp,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+COLUMNS = (
+    "id",
+    "account_id",
+    "customer_id",
+    "conversation_id",
+    "channel",
+    "started_at",
+    "ended_at",
+    "topics",
+    "resolved_topics",
+    "escalated",
+    "confirmed",
+    "csat",
+    "logged_at",
+    "region",
+    "tenant",
+)
+GOOD = {
+    "id": "c1",
+    "account_id": "",
+    "customer_id": "u1",
+    "conversation_id": "",
+    "channel": "chat",
+    "started_at": "2026-10-01T09:00:00+04:00",
+    "ended_at": "2026-10-01T09:04:00+04:00",
+    "topics": "billing; refund",
+    "resolved_topics": "billing",
+    "escalated": "false",
+    "confirmed": "",
+    "csat": "5",
+    "logged_at": "",
+    "region": "UAE",
+    "tenant": "acme",
+}
+
+# Cells that sit at the edge of what a column accepts, for every column.
+edge_cells = st.sampled_from(
+    [
+        "",
+        " ",
+        "\u00a0",
+        "c1",
+        "c2",
+        " c1",
+        "acct-1",
+        "TRUE",
+        "False",
+        " true ",
+        "yes",
+        "0",
+        "6",
+        "+3",
+        "4.0",
+        "billing",
+        "refund",
+        "billing;refund",
+        "billing;;refund",
+        ";",
+        "2026-10-01T09:00:00Z",
+        "2026-10-01T09:03:00+04:00",
+        "2026-10-01T09:00:00-00:00",
+        "2026-10-01T09:00:00+05:60",
+        "2026-10-01T09:00:00+24:00",
+        "2026-10-01T24:00:00Z",
+        "2026-02-30T09:00:00Z",
+        "2026-10-01 09:00:00+04:00",
+        "2026-10-01T09:00+04:00",
+        "2026-10-01T09:00:00.5+04:00",
+        "2026-10-01T09:00:00",
+        "0002-01-01T00:00:00+14:00",
+        "9998-12-31T12:00:00Z",
+        "2026-10-01T09:00:00\u0664Z",
+        "2026-\u0661\u0660-01T09:00:00Z",  # Arabic-Indic digits
+    ]
+)
+
+
+@st.composite
+def log_rows(draw: st.DrawFn) -> dict[str, str]:
+    """A good row with a few cells replaced by edge cells or generated text."""
+    row = dict(GOOD, id=draw(st.sampled_from(["c1", "c2", "c3", "c4", " ", ""])))
+    for column in draw(st.sets(st.sampled_from(COLUMNS), max_size=4)):
+        row[column] = draw(st.one_of(edge_cells, st.text(max_size=12)))
+    return row
+
+
+def _single_line(text: str) -> str:
+    # The careful reader below numbers records, not lines: one line per row.
+    return text.replace("\n", "").replace("\r", "").replace("\x00", "")
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", errors="surrogatepass", newline="") as file:
+        writer = csv.DictWriter(file, COLUMNS)
+        writer.writeheader()
+        writer.writerows({key: _single_line(value) for key, value in row.items()} for row in rows)
+
+
+def _careful(path: Path) -> ReadReport:
+    """The log read by the careful path alone, its problems located by line like the CSV reader's."""
+    with path.open(encoding="utf-8", newline="") as file:
+        report = interactions_from_records(list(csv.DictReader(file)), errors="collect")
+    for row in report.rejected:
+        for problem in row.problems:
+            assert problem.path.startswith(f"record {row.line}")
+    return report
+
+
+_RECORD = re.compile(r"\brecord (\d+)")
+
+
+def _texts(report: ReadReport, shift: int) -> list[tuple[int, list[str]]]:
+    """Each rejected row's line and problems, "record N" read as "line N + shift" (the id's too)."""
+    return [
+        (
+            row.line + shift,
+            [
+                _RECORD.sub(lambda found: f"line {int(found[1]) + shift}", str(problem))
+                for problem in row.problems
+            ],
+        )
+        for row in report.rejected
+    ]
+
+
+@given(rows=st.lists(log_rows(), max_size=6))
+def test_the_fast_csv_path_accepts_and_refuses_what_the_careful_path_does(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[dict[str, str]]
+) -> None:
+    """On rows at every column's edge, the CSV reader and the records reader give equal results."""
+    path = tmp_path_factory.mktemp("differential") / "log.csv"
+    _write(path, rows)
+    fast = read_interactions(path, errors="collect")
+    careful = _careful(path)
+    assert fast.interactions == careful.interactions
+    assert _texts(fast, 0) == _texts(careful, 1)  # record 1 is line 2, after the header
+
+
+def test_a_clean_row_takes_the_fast_path() -> None:
+    """A clean row is built by the fast path; a row it is unsure of is left to the careful one."""
+    rows = _Rows("line")
+    add = _csv_fast_path(list(COLUMNS), rows)
+    assert add([GOOD[column] for column in COLUMNS], 2)
+    (contact,) = rows.interactions
+    assert contact == Interaction(
+        id="c1",
+        customer_id="u1",
+        channel="chat",
+        started_at=datetime(2026, 10, 1, 5, 0, tzinfo=UTC),
+        ended_at=datetime(2026, 10, 1, 5, 4, tzinfo=UTC),
+        topics=["billing", "refund"],
+        resolved_topics=["billing"],
+        csat=5,
+        attributes={"region": "UAE", "tenant": "acme"},
+    )
+    assert not add([dict(GOOD, id="c2", csat="6")[column] for column in COLUMNS], 3)
+    # c1 again: left to the careful path, which names the first line.
+    assert not add([GOOD[column] for column in COLUMNS], 4)
+    assert len(rows.interactions) == 1
+
+
+def test_rows_share_their_offsets_topics_and_attributes(tmp_path: Path) -> None:
+    """Two rows with the same offset, topics and attributes hold one object of each."""
+    path = tmp_path / "log.csv"
+    _write(path, [GOOD, dict(GOOD, id="c2", customer_id="u1")])
+    first, second = read_interactions(path)
+    assert first.started_at.tzinfo is second.ended_at.tzinfo
+    assert first.topics is second.topics
+    assert first.attributes is second.attributes
+    assert first.customer_id is second.customer_id
+
+
+# The timestamps of the fast path: never one the grammar refuses, always the same instant.
+_DIGIT = st.sampled_from("0123456789")
+_SHAPED = st.builds(
+    "{}{}{}{}-{}{}-{}{}T{}{}:{}{}:{}{}{}".format,
+    *([_DIGIT] * 14),
+    st.one_of(
+        st.just("Z"),
+        st.builds("{}{}{}:{}{}".format, st.sampled_from("+-"), *([_DIGIT] * 4)),
+    ),
+)
+
+
+@given(text=st.one_of(_SHAPED, edge_cells))
+def test_fast_timestamps_are_those_of_the_grammar(text: str) -> None:
+    """A timestamp the fast path reads, the grammar reads as the same instant with the same offset."""
+    moment = _timestamp_reader()(text)
+    if moment is None:
+        return
+    expected = parse_timestamp(text)
+    assert moment == expected
+    assert moment.utcoffset() == expected.utcoffset()
+
+
+def test_fast_timestamps_leave_an_offset_minute_of_60_to_the_grammar() -> None:
+    """Python reads +05:60 as +06:00: the fast path leaves it to the grammar, which refuses it."""
+    assert _timestamp_reader()("2026-10-01T09:00:00+05:60") is None
+    with pytest.raises(InvalidValueError, match="not an RFC 3339 timestamp"):
+        parse_timestamp("2026-10-01T09:00:00+05:60")
+
+
+def test_the_trusted_builder_takes_the_fields_in_their_order() -> None:
+    """_trusted_interaction's parameters are Interaction's fields, in the same order."""
+    parameters = list(inspect.signature(_trusted_interaction).parameters)
+    assert parameters == [field.name for field in attrs.fields(Interaction)]
+
+
+def _as_fields(contact: Interaction) -> dict[str, Any]:
+    return {field.name: getattr(contact, field.name) for field in attrs.fields(Interaction)}
+
+
+def test_the_example_log_reads_to_validated_interactions() -> None:
+    """Every interaction of the example log equals one built by Interaction, validators run."""
+    contacts = read_interactions(ROOT / "examples" / "interactions.csv")
+    assert len(contacts) > 100
+    for contact in contacts:
+        fields = _as_fields(contact)
+        assert Interaction(**fields) == contact
