@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import inspect
 import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from resolutionpricing import (
     Interaction,
+    InteractionLogError,
     InvalidValueError,
     ReadReport,
     interactions_from_records,
@@ -256,3 +258,135 @@ def test_the_example_log_reads_to_validated_interactions() -> None:
     for contact in contacts:
         fields = _as_fields(contact)
         assert Interaction(**fields) == contact
+
+
+# --- the Arrow reader -------------------------------------------------------------
+
+pa = pytest.importorskip("pyarrow")
+import pyarrow.csv  # noqa: E402 (after the skip: pyarrow is the optional extra)
+import pyarrow.parquet  # noqa: E402
+
+
+def test_the_arrow_reader_gives_the_example_log_s_interactions() -> None:
+    """reader="arrow" reads the 19,500 rows of the example log to the stdlib reader's tuple."""
+    path = ROOT / "examples" / "interactions.csv"
+    stdlib = read_interactions(path)
+    assert len(stdlib) == 19_500
+    assert read_interactions(path, reader="arrow") == stdlib
+
+
+def _outcome(report: ReadReport) -> tuple[object, ...]:
+    """A report as comparable values: the interactions, then each rejected row's line, text, raw."""
+    rejected = [
+        (row.line, [str(problem) for problem in row.problems], dict(row.raw))
+        for row in report.rejected
+    ]
+    return report.interactions, rejected
+
+
+@given(rows=st.lists(log_rows(), max_size=6))
+def test_the_arrow_reader_agrees_with_the_stdlib_reader(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[dict[str, str]]
+) -> None:
+    """On rows at every column's edge, both readers give equal interactions and equal problems."""
+    path = tmp_path_factory.mktemp("arrow") / "log.csv"
+    _write(path, rows)
+    stdlib = read_interactions(path, errors="collect")
+    arrow = read_interactions(path, reader="arrow", errors="collect")
+    assert _outcome(arrow) == _outcome(stdlib)
+    for contact, expected in zip(arrow.interactions, stdlib.interactions, strict=True):
+        assert contact.started_at.utcoffset() == expected.started_at.utcoffset()
+
+
+@given(text=st.text(alphabet=st.sampled_from(list('a,"\n\r ;12-:TZ')), max_size=80))
+def test_the_arrow_reader_parses_csv_as_the_csv_module_does(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    """Any body after a good header: both readers accept the same rows or raise the same error."""
+    path = tmp_path_factory.mktemp("arrow") / "log.csv"
+    header = ",".join(COLUMNS)
+    good = ",".join(GOOD[column] for column in COLUMNS)
+    path.write_text(f"{header}\n{good}\n{text}", encoding="utf-8", newline="")
+    outcomes: list[object] = []
+    for reader in ("stdlib", "arrow"):
+        try:
+            outcomes.append(_outcome(read_interactions(path, reader=reader, errors="collect")))
+        except InteractionLogError as error:
+            outcomes.append(str(error))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_a_naive_timestamp_is_refused_with_its_line(tmp_path: Path) -> None:
+    """The Arrow reader refuses a timestamp without an offset, naming line 3 as the stdlib one does."""
+    path = tmp_path / "log.csv"
+    _write(path, [GOOD, dict(GOOD, id="c2", started_at="2026-10-01T09:00:00")])
+    with pytest.raises(InteractionLogError) as raised:
+        read_interactions(path, reader="arrow")
+    assert [str(problem) for problem in raised.value.problems] == [
+        (
+            "line 3, started_at: '2026-10-01T09:00:00' has no time zone; a timezone-aware "
+            "timestamp such as 2026-10-01T09:30:00+04:00 or 2026-10-01T05:30:00Z"
+        )
+    ]
+
+
+def test_json_lines_read_with_arrow_equal_the_stdlib_reader(tmp_path: Path) -> None:
+    """A JSON Lines log with lists, booleans and integers reads the same with both readers."""
+    path = tmp_path / "log.jsonl"
+    path.write_text(
+        '{"id": "c1", "customer_id": "u1", "channel": "chat", "started_at": '
+        '"2026-10-01T09:00:00+04:00", "ended_at": "2026-10-01T09:04:00+04:00", '
+        '"topics": ["billing", "refund"], "resolved_topics": ["billing"], "escalated": false, '
+        '"confirmed": true, "csat": 4, "region": "UAE"}\n'
+        '{"id": "c2", "customer_id": "u2", "channel": "email", "started_at": '
+        '"2026-10-02T09:00:00Z", "ended_at": "2026-10-02T09:04:00Z", '
+        '"topics": "billing", "resolved_topics": [], "escalated": true, '
+        '"confirmed": null, "csat": null, "region": "KSA"}\n',
+        encoding="utf-8",
+    )
+    stdlib = read_interactions(path)
+    assert read_interactions(path, reader="arrow") == stdlib
+    assert [contact.csat for contact in stdlib] == [4, None]
+
+
+def test_parquet_logs_are_read_and_their_bad_rows_named_by_row(tmp_path: Path) -> None:
+    """A Parquet log reads to the CSV's interactions; a bad one names the row (from 1)."""
+    csv_path = tmp_path / "log.csv"
+    _write(csv_path, [GOOD, dict(GOOD, id="c2", topics="refund", resolved_topics="")])
+    table = pyarrow.csv.read_csv(
+        csv_path,
+        convert_options=pyarrow.csv.ConvertOptions(
+            column_types=dict.fromkeys(COLUMNS, pa.string()), strings_can_be_null=False
+        ),
+    )
+    good = tmp_path / "log.parquet"
+    pyarrow.parquet.write_table(table, good)
+    assert read_interactions(good, reader="arrow") == read_interactions(csv_path)
+    bad = tmp_path / "bad.parquet"
+    csat = pa.array(["5", "9"])
+    pyarrow.parquet.write_table(table.set_column(COLUMNS.index("csat"), "csat", csat), bad)
+    with pytest.raises(InteractionLogError, match="row 2, csat: 9 is out of range"):
+        read_interactions(bad, reader="arrow")
+
+
+def test_parquet_needs_the_arrow_reader(tmp_path: Path) -> None:
+    """The stdlib reader refuses .parquet, naming the extensions it reads."""
+    with pytest.raises(InvalidValueError, match=r"a file ending in \.csv, \.jsonl or \.ndjson$"):
+        read_interactions(tmp_path / "log.parquet")
+
+
+def test_an_unknown_reader_is_refused(tmp_path: Path) -> None:
+    """reader= is "stdlib" or "arrow"; anything else is an InvalidValueError naming both."""
+    with pytest.raises(InvalidValueError, match=r"reader: 'polars' is not a reader; \"stdlib\""):
+        read_interactions(tmp_path / "log.csv", reader="polars")
+
+
+def test_without_pyarrow_the_error_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If pyarrow cannot be imported, reader="arrow" says to install resolutionpricing[arrow]."""
+    path = tmp_path / "log.csv"
+    _write(path, [GOOD])
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(ImportError, match=r"pip install 'resolutionpricing\[arrow\]'"):
+        read_interactions(path, reader="arrow")
