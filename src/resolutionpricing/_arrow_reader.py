@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final
@@ -351,26 +352,28 @@ def _interactions(table: pa.Table, suffix: str) -> list[Interaction]:  # noqa: C
         attributes = _attribute_maps(
             others, [_by_value(table.column(name), _attribute, size) for name in others]
         )
-    return [
-        _trusted_interaction(*fields)
-        for fields in zip(
-            identifiers,
-            customers,
-            channels,
-            started,
-            ended,
-            topics,
-            resolved,
-            escalated,
-            confirmed,
-            scores,
-            conversations,
-            attributes,
-            accounts,
-            logged,
-            strict=True,
+    return list(
+        itertools.starmap(
+            _trusted_interaction,
+            zip(
+                identifiers,
+                customers,
+                channels,
+                started,
+                ended,
+                topics,
+                resolved,
+                escalated,
+                confirmed,
+                scores,
+                conversations,
+                attributes,
+                accounts,
+                logged,
+                strict=True,
+            ),
         )
-    ]
+    )
 
 
 def _shared(cells: list[Any]) -> list[Any]:
