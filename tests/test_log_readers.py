@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import inspect
 import re
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -390,3 +391,16 @@ def test_without_pyarrow_the_error_names_the_extra(
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(ImportError, match=r"pip install 'resolutionpricing\[arrow\]'"):
         read_interactions(path, reader="arrow")
+
+
+def test_the_arrow_reader_does_not_import_pandas() -> None:
+    """Reading the example log with pyarrow leaves pandas unimported (it costs over a second)."""
+    code = (
+        "import sys; from resolutionpricing import read_interactions; "
+        "read_interactions('examples/interactions.csv', reader='arrow'); "
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run(  # noqa: S603 -- this interpreter, our own one-liner
+        [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "False"

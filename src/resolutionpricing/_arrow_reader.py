@@ -151,10 +151,18 @@ def _by_value(column: pa.ChunkedArray, read: Callable[[object], object], size: i
     read_values = [_checked(read, value) for value in encoded.dictionary.to_pylist()]
     if encoded.null_count:
         read_values.append(_checked(read, None))
-        indices = pc.fill_null(encoded.indices, len(read_values) - 1).to_pylist()
+        indices = _filled(encoded.indices, len(read_values) - 1)
     else:
         indices = encoded.indices.to_pylist()
     return [read_values[index] for index in indices]
+
+
+def _filled(indices: pa.Array, last: int) -> list[Any]:
+    """Dictionary indices as a list, a null as ``last``.
+
+    Not ``pc.fill_null``: a Python scalar given to pyarrow imports pandas (1.5 s).
+    """
+    return [last if index is None else index for index in indices.to_pylist()]
 
 
 def _checked(read: Callable[[object], object], value: object) -> object:
@@ -193,7 +201,9 @@ def _instants(column: pa.ChunkedArray, *, optional: bool) -> tuple[list[Any], li
         offsets: list[int] = [0] * size
     elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         if optional:
-            column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+            # An empty cell is no timestamp. No Python scalar: pyarrow would import pandas.
+            given_text = pc.cast(pc.utf8_length(column), pa.bool_())
+            column = pc.if_else(given_text, column, pa.nulls(len(column), column.type))
         given = pc.is_valid(column)
         if not optional and not pc.all(given).as_py():
             raise NotClean
@@ -241,7 +251,7 @@ def _offset_minutes(column: pa.ChunkedArray) -> list[int]:
             sign = -1 if tail[0] == "-" else 1
             minutes.append(sign * (int(tail[1:3]) * 60 + int(tail[4:6])))
     minutes.append(0)  # a null (an empty logged_at)
-    return [minutes[index] for index in pc.fill_null(tails.indices, len(minutes) - 1).to_pylist()]
+    return [minutes[index] for index in _filled(tails.indices, len(minutes) - 1)]
 
 
 def read_with_arrow(path: Path, suffix: str) -> list[Interaction] | None:
