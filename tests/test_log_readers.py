@@ -126,6 +126,10 @@ def log_rows(draw: st.DrawFn) -> dict[str, str]:
     return row
 
 
+def _as_fields(contact: Interaction) -> dict[str, Any]:
+    return {field.name: getattr(contact, field.name) for field in attrs.fields(Interaction)}
+
+
 def _single_line(text: str) -> str:
     # The careful reader below numbers records, not lines: one line per row.
     return text.replace("\n", "").replace("\r", "").replace("\x00", "")
@@ -175,6 +179,8 @@ def test_the_fast_csv_path_accepts_and_refuses_what_the_careful_path_does(
     fast = read_interactions(path, errors="collect")
     careful = _careful(path)
     assert fast.interactions == careful.interactions
+    for contact in careful.interactions:  # what the readers accept, the validators accept
+        assert Interaction(**_as_fields(contact)) == contact
     assert _texts(fast, 0) == _texts(careful, 1)  # record 1 is line 2, after the header
 
 
@@ -246,10 +252,6 @@ def test_the_trusted_builder_takes_the_fields_in_their_order() -> None:
     """_trusted_interaction's parameters are Interaction's fields, in the same order."""
     parameters = list(inspect.signature(_trusted_interaction).parameters)
     assert parameters == [field.name for field in attrs.fields(Interaction)]
-
-
-def _as_fields(contact: Interaction) -> dict[str, Any]:
-    return {field.name: getattr(contact, field.name) for field in attrs.fields(Interaction)}
 
 
 def test_the_example_log_reads_to_validated_interactions() -> None:

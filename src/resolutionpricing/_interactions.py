@@ -266,8 +266,8 @@ def _trusted_interaction(  # noqa: PLR0917 (one argument a field, in the fields'
     """An `Interaction` built from values a log reader has already checked, without re-checking.
 
     Only the readers call it, after the converters and the checks across
-    columns passed: ``Interaction(...)`` re-runs every validator (5 to 20 us a
-    row), which at a million rows is most of a read. The values must be what
+    columns passed: ``Interaction(...)`` re-runs every validator and
+    converter, which was most of the cost of a read. The values must be what
     the validators and converters would have produced: frozensets of topics,
     attributes as a read-only mapping sorted by key, the conversation id set.
     """
@@ -864,8 +864,8 @@ class _Rows:
             self.reject(number, raw, problems)
             return
         # The converters and the checks across columns check everything that
-        # Interaction's validators do (tests/test_interactions.py pins the two
-        # against each other), so the validators are not run a second time.
+        # Interaction's validators do (tests/test_log_readers.py runs the
+        # validators on what the readers accept), so they are not run again.
         conversation_id = values["conversation_id"]
         self.interactions.append(
             _trusted_interaction(
