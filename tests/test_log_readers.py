@@ -207,17 +207,6 @@ def test_a_clean_row_takes_the_fast_path() -> None:
     assert len(rows.interactions) == 1
 
 
-def test_rows_share_their_offsets_topics_and_attributes(tmp_path: Path) -> None:
-    """Two rows with the same offset, topics and attributes hold one object of each."""
-    path = tmp_path / "log.csv"
-    _write(path, [GOOD, dict(GOOD, id="c2", customer_id="u1")])
-    first, second = read_interactions(path)
-    assert first.started_at.tzinfo is second.ended_at.tzinfo
-    assert first.topics is second.topics
-    assert first.attributes is second.attributes
-    assert first.customer_id is second.customer_id
-
-
 # The timestamps of the fast path: never one the grammar refuses, always the same instant.
 _DIGIT = st.sampled_from("0123456789")
 _SHAPED = st.builds(
@@ -406,3 +395,16 @@ def test_the_arrow_reader_does_not_import_pandas() -> None:
         [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
     )
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("reader", ["stdlib", "arrow"])
+def test_rows_share_their_offsets_topics_and_attributes(tmp_path: Path, reader: str) -> None:
+    """Rows with the same offset, topics, customer and attributes hold one object of each."""
+    path = tmp_path / "log.csv"
+    _write(path, [dict(GOOD, conversation_id="c1"), dict(GOOD, id="c2")])
+    first, second = read_interactions(path, reader=reader)
+    assert first.started_at.tzinfo is second.ended_at.tzinfo
+    assert first.topics is second.topics
+    assert first.attributes is second.attributes
+    assert first.customer_id is second.customer_id
+    assert first.conversation_id is first.id  # a conversation id equal to the id: one string

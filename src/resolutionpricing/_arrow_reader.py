@@ -188,8 +188,14 @@ def _texts(column: pa.ChunkedArray, *, optional: bool) -> list[Any]:
     return cells
 
 
-def _instants(column: pa.ChunkedArray, *, optional: bool) -> tuple[list[Any], list[int | None]]:
-    """Timestamps as datetimes in their own offsets, and as microseconds since 1970 (to compare)."""
+def _instants(
+    column: pa.ChunkedArray, epochs: dict[int, datetime], *, optional: bool
+) -> tuple[list[Any], list[int | None]]:
+    """Timestamps as datetimes in their own offsets, and as microseconds since 1970 (to compare).
+
+    ``epochs`` holds the epoch in each offset (in minutes) met so far, shared
+    by the log's timestamp columns: one tzinfo object per offset.
+    """
     import pyarrow as pa  # noqa: PLC0415 -- optional dependency
     import pyarrow.compute as pc  # noqa: PLC0415 -- optional dependency
 
@@ -220,13 +226,13 @@ def _instants(column: pa.ChunkedArray, *, optional: bool) -> tuple[list[Any], li
         raise NotClean
     # The epoch in each offset plus the microseconds: an aware datetime in that
     # offset, one tzinfo object per offset, without parsing the text again.
-    epochs = {
-        minutes: _EPOCH.astimezone(UTC if minutes == 0 else timezone(timedelta(minutes=minutes)))
-        for minutes in set(offsets)
-    }
+    for minutes in set(offsets).difference(epochs):
+        epochs[minutes] = _EPOCH.astimezone(
+            UTC if minutes == 0 else timezone(timedelta(minutes=minutes))
+        )
     delta = timedelta
-    if len(epochs) == 1:
-        (epoch,) = epochs.values()
+    if len(distinct := set(offsets)) == 1:
+        epoch = epochs[distinct.pop()]
         moments: list[Any] = [
             None if value is None else epoch + delta(0, 0, value) for value in micros
         ]
@@ -320,25 +326,30 @@ def _interactions(table: pa.Table, suffix: str) -> list[Interaction]:  # noqa: C
         accounts = _shared(_texts(cells, optional=True))
     conversations = identifiers
     if (cells := column("conversation_id")) is not None:
-        conversations = [
-            given or identifier
+        conversations = [  # the id's own string when they are equal: one string, not two
+            identifier if not given or given == identifier else given
             for given, identifier in zip(_texts(cells, optional=True), identifiers, strict=True)
         ]
-    keys = set(zip(accounts, identifiers, strict=True))
-    if len(keys) != size:
+    distinct = len(
+        set(identifiers) if accounts is nothing else set(zip(accounts, identifiers, strict=True))
+    )
+    if distinct != size:
         raise NotClean  # a repeated id: the careful path names both lines
-    started, started_us = _instants(table.column("started_at"), optional=False)
-    ended, ended_us = _instants(table.column("ended_at"), optional=False)
+    epochs: dict[int, datetime] = {}
+    started, started_us = _instants(table.column("started_at"), epochs, optional=False)
+    ended, ended_us = _instants(table.column("ended_at"), epochs, optional=False)
     if any(end < start for start, end in zip(started_us, ended_us, strict=True)):  # type: ignore[operator]
         raise NotClean
     logged = nothing
     if (cells := column("logged_at")) is not None:
-        logged, logged_us = _instants(cells, optional=True)
+        logged, logged_us = _instants(cells, epochs, optional=True)
         if any(
             known is not None and known < start  # type: ignore[operator]
             for start, known in zip(started_us, logged_us, strict=True)
         ):
             raise NotClean
+        del logged_us
+    del started_us, ended_us
     topics = _by_value(table.column("topics"), _read_topics, size)
     resolved = _by_value(table.column("resolved_topics"), _resolved, size)
     if not all(done <= raised for done, raised in zip(resolved, topics, strict=True)):  # type: ignore[operator]
