@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -306,6 +307,34 @@ def test_the_arrow_reader_parses_csv_as_the_csv_module_does(
         except InteractionLogError as error:
             outcomes.append(str(error))
     assert outcomes[0] == outcomes[1]
+
+
+@given(
+    rows=st.lists(log_rows(), max_size=5),
+    typed=st.sets(st.sampled_from(["escalated", "csat", "topics", "confirmed", "id"])),
+)
+def test_the_arrow_reader_agrees_on_json_lines(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[dict[str, str]], typed: set[str]
+) -> None:
+    """JSON Lines of edge cells, some as JSON booleans, numbers or lists: both readers agree."""
+    path = tmp_path_factory.mktemp("arrow") / "log.jsonl"
+    lines = []
+    for row in rows:
+        record: dict[str, object] = dict(row)
+        if "escalated" in typed and row["escalated"] in {"true", "false"}:
+            record["escalated"] = row["escalated"] == "true"
+        if "confirmed" in typed:
+            record["confirmed"] = None if not row["confirmed"] else row["confirmed"]
+        if "csat" in typed and row["csat"].isdigit():
+            record["csat"] = int(row["csat"])
+        if "topics" in typed:
+            record["topics"] = row["topics"].split(";")
+        if "id" in typed and row["id"].isdigit():
+            record["id"] = int(row["id"])
+        lines.append(json.dumps(record))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
+    stdlib = read_interactions(path, errors="collect")
+    assert _outcome(read_interactions(path, reader="arrow", errors="collect")) == _outcome(stdlib)
 
 
 def test_a_naive_timestamp_is_refused_with_its_line(tmp_path: Path) -> None:
