@@ -437,3 +437,22 @@ def test_rows_share_their_offsets_topics_and_attributes(tmp_path: Path, reader: 
     assert first.attributes is second.attributes
     assert first.customer_id is second.customer_id
     assert first.conversation_id is first.id  # a conversation id equal to the id: one string
+
+
+@pytest.mark.parametrize("name", ["log.csv", "log.jsonl", "log.parquet"])
+def test_the_arrow_reader_refuses_a_folder_as_the_stdlib_reader_does(
+    tmp_path: Path, name: str
+) -> None:
+    """A folder named like a log is an InteractionLogError saying it cannot be read."""
+    folder = tmp_path / name
+    folder.mkdir()
+    with pytest.raises(InteractionLogError, match="cannot be read"):
+        read_interactions(folder, reader="arrow")
+
+
+def test_a_file_that_is_not_parquet_is_a_log_error(tmp_path: Path) -> None:
+    """Text in a .parquet file is an InteractionLogError, not a pyarrow exception."""
+    path = tmp_path / "log.parquet"
+    path.write_text("id,customer_id\n", encoding="utf-8")
+    with pytest.raises(InteractionLogError, match="file: is not a Parquet file"):
+        read_interactions(path, reader="arrow")

@@ -265,8 +265,8 @@ def read_with_arrow(path: Path, suffix: str) -> list[Interaction] | None:
     pa = require_pyarrow()
     try:
         table = TABLES[suffix](path)
-    except (pa.ArrowException, UnicodeDecodeError, csv.Error, NotClean):
-        return None
+    except (pa.ArrowException, UnicodeDecodeError, csv.Error, InvalidValueError, NotClean):
+        return None  # the careful path says what is wrong (InvalidValueError: not a regular file)
     try:
         return _interactions(table, suffix)
     except NotClean:

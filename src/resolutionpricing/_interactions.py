@@ -1564,11 +1564,23 @@ def _read_parquet_rows(
     file: Path, subject: str, errors: str
 ) -> tuple[Interaction, ...] | ReadReport:
     """A Parquet log the bulk path could not vouch for, row by row: ``row 3, csat: ...``."""
-    import pyarrow.parquet  # noqa: PLC0415 -- optional dependency
+    import pyarrow as pa  # noqa: PLC0415 -- optional dependency
+    from pyarrow import parquet  # noqa: PLC0415 -- optional dependency
 
     rows = _Rows("row")
-    with open_regular(file, "a log") as raw, _paused_gc():
-        for number, record in enumerate(pyarrow.parquet.read_table(raw).to_pylist(), 1):
+    try:
+        raw = open_regular(file, "a log")
+    except InvalidValueError as error:  # not a regular file: a FIFO, a device, a folder
+        raise InteractionLogError(f"{file} cannot be read", [error]) from None
+    with raw, _paused_gc():
+        try:
+            records = parquet.read_table(raw).to_pylist()
+        except pa.ArrowException as error:
+            problem = InvalidValueError(
+                "file", f"is not a Parquet file ({error})", "a Parquet file"
+            )
+            raise InteractionLogError(f"{file} cannot be read", [problem]) from None
+        for number, record in enumerate(records, 1):
             rows.add(number, record)
     return rows.finish(subject, errors)
 
