@@ -20,6 +20,7 @@ import io
 import itertools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError
@@ -175,6 +176,7 @@ def _checked(read: Callable[[object], object], value: object) -> object:
 def _texts(column: pa.ChunkedArray, *, optional: bool) -> list[Any]:
     """A text column: every cell a string that is not blank (or empty/null if ``optional``)."""
     import pyarrow as pa  # noqa: PLC0415 -- optional dependency
+    import pyarrow.compute as pc  # noqa: PLC0415 -- optional dependency
 
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         raise NotClean  # such as JSON numbers, whose text the careful path keeps as written
@@ -183,7 +185,12 @@ def _texts(column: pa.ChunkedArray, *, optional: bool) -> list[Any]:
         cells = [cell or None for cell in cells]
         if not all(cell is None or cell.strip() for cell in cells):
             raise NotClean
-    elif not all(cell is not None and cell.strip() for cell in cells):
+    elif not (
+        # A cell starting with a visible ASCII character is not blank: checked in
+        # bulk; str.strip (Python's whitespace, not Arrow's) only if one does not.
+        (column.null_count == 0 and pc.all(pc.match_substring_regex(column, "^[!-~]")).as_py())
+        or all(cell is not None and cell.strip() for cell in cells)
+    ):
         raise NotClean
     return cells
 
@@ -370,9 +377,17 @@ def _interactions(table: pa.Table, suffix: str) -> list[Interaction]:  # noqa: C
             pa.types.is_string(table.column(name).type) for name in others
         ):
             raise NotClean  # JSON numbers keep the text the file wrote: the careful path's work
-        attributes = _attribute_maps(
-            others, [_by_value(table.column(name), _attribute, size) for name in others]
-        )
+        if len(others) == 1:  # the common case: one mapping per distinct cell, no row tuples
+            (name,) = others
+            attributes = _by_value(
+                table.column(name),
+                lambda cell: MappingProxyType({name: _attribute(cell)}),
+                size,
+            )
+        else:
+            attributes = _attribute_maps(
+                others, [_by_value(table.column(name), _attribute, size) for name in others]
+            )
     return list(
         itertools.starmap(
             _trusted_interaction,
@@ -405,8 +420,6 @@ def _shared(cells: list[Any]) -> list[Any]:
 
 def _attribute_maps(names: Sequence[str], columns: list[list[object]]) -> list[Any]:
     """Each row's attributes, one read-only mapping per distinct combination."""
-    from types import MappingProxyType  # noqa: PLC0415
-
     memo: dict[tuple[object, ...], Any] = {}
     maps = []
     for cells in zip(*columns, strict=True):
