@@ -18,5 +18,12 @@ def test_the_engines_benchmark_prints_a_row_for_every_path() -> None:
         text=True,
     )
     rows = [line.split() for line in done.stdout.splitlines()[1:]]
-    assert [row[1] for row in rows] == ["memory", "csv-stdlib", "stream", "duckdb", "hand-sql"]
+    assert [row[1] for row in rows] == [
+        "memory",
+        "csv-stdlib",
+        "csv-arrow",
+        "stream",
+        "duckdb",
+        "hand-sql",
+    ]
     assert all(row[0] == "10,000" and len(row) == 6 for row in rows)
