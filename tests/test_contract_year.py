@@ -724,3 +724,41 @@ def test_packages_already_bought_in_the_year_are_used_first() -> None:
     assert details.tiers[0].quantity == 1
     # Lago's anchor, per period and per year alike: 121 units, 10 free, bill 1,200.
     assert quote(contract, "2026-07", resolutions=121).subtotal == Decimal("1200.00")
+
+
+def test_every_clause_of_contract_years_needs_a_term_that_starts_a_period() -> None:
+    """A pilot, per-channel prices or package prices on a term from the 16th: refused, naming it."""
+    pilot = Pilot(
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 7, 15),
+        pricing=TierSchedule.graduated(Tier(unit_price="1.50")),
+    )
+    package = PackagePricing(package_size=10, package_price=100)
+    email = TierSchedule.graduated(Tier(unit_price="9.00"))
+    for changes, named in (
+        ({"pilot": pilot}, "a [pilot]"),
+        ({"channel_pricing": {"email": email}}, "[pricing.channels]"),
+        ({"pricing": package}, 'mode = "package"'),
+    ):
+        with pytest.raises(ContractError) as caught:
+            _contract(accumulate=Accumulate.PERIOD, starts_on=date(2026, 7, 16), **changes)
+        (problem,) = caught.value.problems
+        assert problem.path == "contract.starts_on"
+        assert named in str(problem)
+
+
+def test_a_quote_before_the_term_bills_every_unit_at_the_pilot_price() -> None:
+    """June, before the July term: all 10 units are the pilot's, and a split that leaves some out is refused."""
+    contract = attrs.evolve(
+        _pilot_contract(),
+        pilot=Pilot(
+            starts_on=date(2026, 6, 15),
+            ends_on=date(2026, 7, 15),
+            pricing=TierSchedule.graduated(Tier(unit_price="1.50")),
+        ),
+    )
+    assert quote(contract, "2026-06", resolutions=10).subtotal == Decimal("15.00")
+    with pytest.raises(
+        InvalidValueError, match="pilot_resolutions: 4 of 10 resolutions in 2026-06"
+    ):
+        quote(contract, "2026-06", resolutions=10, pilot_resolutions=4)

@@ -116,7 +116,7 @@ def quote(
             assumes nothing was billed earlier in the year.
         pilot_resolutions: of ``resolutions``, those that ended inside the
             contract's pilot (default: all of them for a period wholly
-            inside the pilot, else none).
+            inside the pilot or before the term, else none).
         channel_resolutions: of the resolutions outside the pilot, those of
             each channel with its own price (``{"voice": 1200}``; default
             none: every unit on the contract's own schedule).
@@ -182,10 +182,18 @@ def _quoted_split(
     elif pilot is not None:
         pilot_units = to_quantity(pilot, "pilot_resolutions")
     else:
+        # A period wholly in the pilot, or before the term: every unit is the pilot's.
         inside = contract.pilot.starts_on <= period.start and period.end <= (
             contract.pilot.ends_on + timedelta(days=1)
         )
-        pilot_units = total if inside else _ZERO
+        pilot_units = total if inside or not contract.in_term(period) else _ZERO
+    if pilot_units is not None and pilot_units < total and not contract.in_term(period):
+        raise InvalidValueError(
+            "pilot_resolutions",
+            f"{pilot_units} of {total} resolutions in {period.label}, which is before the term: "
+            "the others could not be billed",
+            "every resolution of a period before the term in the pilot",
+        )
     channel_units: dict[str, Decimal] | None = None
     if contract.channel_pricing:
         channel_units = dict.fromkeys(contract.channel_pricing, _ZERO)

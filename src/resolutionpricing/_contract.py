@@ -18,7 +18,7 @@ from resolutionpricing._automation import AutomationBand, band_problems
 from resolutionpricing._billing_clause import BillingClause
 from resolutionpricing._caps import Cap, PauseCap, SpendCap, StepDownCap
 from resolutionpricing._contract_view import contract_html, contract_text
-from resolutionpricing._contract_year import Accumulate, IncludedAllowance, uses_contract_year
+from resolutionpricing._contract_year import Accumulate, IncludedAllowance
 from resolutionpricing._errors import (
     TEXT_ALLOWED,
     ContractError,
@@ -42,7 +42,7 @@ from resolutionpricing._money import ARITHMETIC, Rounding, minor_unit, round_mon
 from resolutionpricing._periods import BillingPeriod, Cadence, check_date, zone
 from resolutionpricing._pilot_clause import Pilot
 from resolutionpricing._rules import ResolutionRule
-from resolutionpricing._tiers import PackagePricing, TierSchedule
+from resolutionpricing._tiers import PackagePricing, PricingMode, TierSchedule
 
 __all__ = ["RESERVED_CODES", "Contract"]
 
@@ -405,9 +405,12 @@ class Contract:
         return problems
 
     def _year_problems(self) -> list[InvalidValueError | InvalidTypeError]:
-        """A contract that carries balances across periods starts on a period's first day."""
-        if not uses_contract_year(self):
-            return []
+        """A contract with a contract-year clause starts on a period's first day.
+
+        The clauses of contract years (issue #10): cumulative tiers, an
+        included allowance, a prepaid commitment, a pilot, per-channel and
+        package prices.
+        """
         first = BillingPeriod.containing(self.starts_on, self.billing_period)
         if first.start == self.starts_on:
             return []
@@ -420,9 +423,14 @@ class Contract:
                     "a prepaid_commitment fee",
                     any(isinstance(fee, PrepaidCommitment) for fee in self.fees),
                 ),
+                ("a [pilot]", self.pilot is not None),
+                ("[pricing.channels]", bool(self.channel_pricing)),
+                ('mode = "package"', self.pricing.mode is PricingMode.PACKAGE),
             )
             if used
         ]
+        if not clauses:
+            return []
         return [
             InvalidValueError(
                 "contract.starts_on",
