@@ -54,11 +54,19 @@ from resolutionpricing._carry import Carried, checked_adjustments, checked_invoi
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import (
     Decision,
-    DecisionStatus,
     _check_as_of,
     _check_rows,
+    _check_unique,
     check_log,
-    decide,
+)
+from resolutionpricing._engine import (
+    DecisionColumns,
+    Instants,
+    decide_columns,
+    first_overflows,
+    paused_gc,
+    usage_from_counts,
+    usages_of,
 )
 from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
 from resolutionpricing._frames import to_pandas
@@ -72,7 +80,6 @@ from resolutionpricing._invoice_view import (
     run_html,
     run_text,
 )
-from resolutionpricing._money import ARITHMETIC
 from resolutionpricing._periods import BillingPeriod, zone
 from resolutionpricing._usage import Usage
 
@@ -417,7 +424,7 @@ def bill(
     check_log(log)  # a path here is a natural mistake: say to read it
     rows = list(cast("Iterable[Interaction]", log))
     _check_rows(rows)
-    known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
+    known_at = None if as_of is None else _check_as_of(as_of)
     return _bill(
         [(contract, contract.account_id) for contract in chosen],
         rows,
@@ -536,7 +543,7 @@ def calculate_run(
             msg = "the log holds more than one account"
             raise InteractionLogError(msg, [problem])
         account = accounts[0] if accounts else None
-    known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
+    known_at = None if as_of is None else _check_as_of(as_of)
     return _bill([(contract, account)], rows, (resolved,), known_at)
 
 
@@ -544,10 +551,11 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
     billed: list[tuple[Contract, str | None]],
     rows: list[Interaction],
     requested: tuple[BillingPeriod, ...],
-    known_at: datetime | None,
+    as_of: datetime | None,
     issued: list[Invoice] | None = None,
     audits: list[Adjustment] | None = None,
 ) -> BillingRun:
+    """The run: ``as_of`` (None: the log's latest timestamp), then each account decided and priced."""
     by_account: dict[str | None, list[Interaction]] = {}
     for row in rows:
         by_account.setdefault(row.account_id, []).append(row)
@@ -565,43 +573,53 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
                 "audit credits of the accounts billed",
             )
     invoices: list[Invoice] = []
-    decisions: list[Decision] = []
-    for contract, account in sorted(billed, key=lambda pair: _account_order(pair[1])):
-        periods = _contract_periods(contract, requested)
-        carried = Carried.of(contract, account, periods, issued or [], audits or [])
-        account_invoices, account_decisions = _bill_account(
-            contract, account, by_account.get(account, []), periods, known_at, carried
-        )
-        invoices.extend(account_invoices)
-        decisions.extend(account_decisions)
+    decisions = DecisionColumns()
+    with paused_gc():
+        # Each row's instants once: for as_of's default, the decisions and the periods.
+        instants = {
+            account: Instants(found)
+            for account, found in by_account.items()
+            if account in accounts or as_of is None
+        }
+        known_at = as_of if as_of is not None else _latest_of(instants.values())
+        for contract, account in sorted(billed, key=lambda pair: _account_order(pair[1])):
+            periods = _contract_periods(contract, requested)
+            carried = Carried.of(contract, account, periods, issued or [], audits or [])
+            invoices.extend(
+                _bill_account(
+                    contract,
+                    account,
+                    (by_account.get(account, []), instants.get(account)),
+                    periods,
+                    known_at,
+                    carried,
+                    decisions,
+                )
+            )
     return BillingRun(invoices=invoices, decisions=decisions, unbilled=unbilled, contacts=rows)
+
+
+def _latest_of(instants: Iterable[Instants]) -> datetime | None:
+    """The latest timestamp of the whole log, as an instant in UTC (None for an empty log)."""
+    latest = max((found for each in instants if (found := each.latest()) is not None), default=None)
+    return None if latest is None else _EPOCH + latest * _MICROSECOND
 
 
 def _bill_account(  # noqa: PLR0917 -- one account's share of the run
     contract: Contract,
     account: str | None,
-    rows: list[Interaction],
+    rows: tuple[list[Interaction], Instants | None],
     billed: list[BillingPeriod],
     known_at: datetime | None,
     carried: Carried,
-) -> tuple[list[Invoice], list[Decision]]:
-    """Decide one account's rows once, assign each its period, price each, carry corrections."""
-    decided = decide(contract.resolution, rows, as_of=known_at) if rows else ()
-    by_id = {row.id: row for row in rows}
+    into: DecisionColumns,
+) -> list[Invoice]:
+    """Decide one account's rows once (into ``into``), price each period, carry corrections."""
     earlier = carried.earlier()  # the issued periods recomputed for their corrections
     periods = sorted({*billed, *earlier})
-    assign = _PeriodFinder(contract, periods)
-    pairs: dict[str, list[tuple[Interaction, Decision]]] = {period.label: [] for period in periods}
-    decisions: list[Decision] = []
-    for decision in decided:
-        interaction = by_id[decision.interaction_id]
-        label = assign(interaction.ended_at)
-        if label is not None:
-            decision = _placed(decision, label)  # noqa: PLW2901 -- the same decision, placed
-            pairs[label].append((interaction, decision))
-        decisions.append(decision)
+    usages = _period_usages(contract, rows, periods, known_at, into)
     priced = {
-        period.label: _price(contract, account, period, pairs[period.label], known_at)
+        period.label: _price(contract, account, period, *usages[period.label], known_at)
         for period in periods
     }
     invoices = [priced[period.label] for period in billed]
@@ -613,22 +631,46 @@ def _bill_account(  # noqa: PLR0917 -- one account's share of the run
             f"the run bills no period of {_shown_account(account)} to carry its audit credit",
             "a period of the contract's term",
         )
-    return invoices, decisions
+    return invoices
 
 
-def _placed(decision: Decision, period: str) -> Decision:
-    """The decision with its period: built directly, twice as fast as attrs.evolve per row."""
-    return Decision(
-        interaction_id=decision.interaction_id,
-        status=decision.status,
-        units=decision.units,
-        provisional_units=decision.provisional_units,
-        reasons=decision.reasons,
-        recontacted_by=decision.recontacted_by,
-        voided_topics=decision.voided_topics,
-        account_id=decision.account_id,
-        period=period,
+def _period_usages(
+    contract: Contract,
+    rows: tuple[list[Interaction], Instants | None],
+    periods: list[BillingPeriod],
+    known_at: datetime | None,
+    into: DecisionColumns,
+) -> dict[str, tuple[Usage, str | None]]:
+    """Decide one account's rows into ``into``; each period's `Usage` and first overflowing contact.
+
+    The first overflow (a pause cap's) is looked for only when the contract
+    has a pause cap. ``rows`` are the account's rows and their instants.
+    """
+    found, instants = rows
+    provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
+    empty = usage_from_counts({}, 0, 0)
+    if not found or known_at is None or instants is None:
+        return {period.label: (empty, None) for period in periods}
+    _check_unique(found)
+    positions, starts, ends = decide_columns(
+        contract.resolution,
+        found,
+        instants,
+        _micros(known_at),
+        _PeriodFinder(contract, periods).labels,
+        into,
     )
+    usages = usages_of(into, positions, provisional=provisional)
+    pause = cap_of(contract, PauseCap)
+    overflows = (
+        {}
+        if pause is None
+        else first_overflows(into, positions, starts, ends, pause.limit, provisional=provisional)
+    )
+    return {
+        period.label: (usages.get(period.label, empty), overflows.get(period.label))
+        for period in periods
+    }
 
 
 class _PeriodFinder:
@@ -640,7 +682,7 @@ class _PeriodFinder:
     """
 
     def __init__(self, contract: Contract, periods: list[BillingPeriod]) -> None:
-        self.labels = [period.label for period in periods]
+        self.labels_of = [period.label for period in periods]
         bounds = [period.bounds(contract.timezone) for period in periods]
         self.starts = [_micros(start) for start, _ in bounds]
         self.ends = [_micros(end) for _, end in bounds]
@@ -652,41 +694,46 @@ class _PeriodFinder:
         """The label of the period containing ``moment`` (microseconds), or None."""
         index = bisect_right(self.starts, moment) - 1
         if index >= 0 and moment < self.ends[index]:
-            return self.labels[index]
+            return self.labels_of[index]
         return None
+
+    def labels(self, moments: list[int]) -> list[str | None]:
+        """`_PeriodFinder.at` of each moment, in one pass."""
+        if len(self.labels_of) == 1:  # one period (the usual run): two comparisons a contact
+            (label,), (low,), (high,) = self.labels_of, self.starts, self.ends
+            return [label if low <= moment < high else None for moment in moments]
+        starts, ends, labels = self.starts, self.ends, self.labels_of
+        return [
+            labels[index]
+            if (index := bisect_right(starts, moment) - 1) >= 0 and moment < ends[index]
+            else None
+            for moment in moments
+        ]
 
 
 def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def _price(
+def _price(  # noqa: PLR0917 -- the seam the pricing loop calls, one period at a time
     contract: Contract,
     account: str | None,
     period: BillingPeriod,
-    pairs: list[tuple[Interaction, Decision]],
+    usage: Usage,
+    overflow_from: str | None,
     known_at: datetime | None,
 ) -> Invoice:
-    # Chronological order for the pause cap: the last units to end overflow.
-    pairs.sort(
-        key=lambda pair: (
-            pair[0].ended_at.astimezone(UTC),
-            pair[0].started_at.astimezone(UTC),
-            pair[0].id,
-        )
-    )
-    provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
-    usage = Usage.from_decisions(pairs, provisional=provisional)
+    """Price one period's usage: its invoice, final or not, provisional when pending contacts bill."""
     invoice = price_period(
         contract,
         period,
         usage=usage,
         final=_final(contract, period, usage, known_at),
         as_of=_shown_as_of(contract, known_at),
-        overflow_from=_first_overflow(contract, pairs, provisional=provisional),
+        overflow_from=overflow_from,
         account_id=account,
     )
-    if provisional and usage.pending:
+    if contract.billing.pending is PendingBilling.BILL_PROVISIONALLY and usage.pending:
         return attrs.evolve(invoice, provisional=True)
     return invoice
 
@@ -701,26 +748,6 @@ def _final(
     return _micros(known_at) >= _micros(end) + contract.resolution.recontact_window // _MICROSECOND
 
 
-def _first_overflow(
-    contract: Contract, pairs: list[tuple[Interaction, Decision]], *, provisional: bool
-) -> str | None:
-    pause = cap_of(contract, PauseCap)
-    if pause is None:
-        return None
-    billed = ARITHMETIC.create_decimal(0)
-    for interaction, decision in pairs:
-        if decision.status is DecisionStatus.BILLABLE:
-            units = decision.units
-        elif provisional and decision.status is DecisionStatus.PENDING:
-            units = decision.provisional_units
-        else:
-            continue
-        billed = ARITHMETIC.add(billed, units)
-        if billed > pause.limit:
-            return interaction.id
-    return None
-
-
 def _shown_as_of(contract: Contract, known_at: datetime | None) -> datetime | None:
     """``as_of`` in the contract's time zone, so it prints the same whatever zone it came in."""
     if known_at is None:
@@ -733,19 +760,6 @@ def _shown_as_of(contract: Contract, known_at: datetime | None) -> datetime | No
             f"{known_at} is out of range in {contract.timezone}",
             "a date before 9999-12-31",
         ) from None
-
-
-def _latest(rows: list[Interaction]) -> datetime | None:
-    if not rows:
-        return None
-    return max(
-        max(
-            row.started_at.astimezone(UTC),
-            row.ended_at.astimezone(UTC),
-            (row.logged_at or row.ended_at).astimezone(UTC),
-        )
-        for row in rows
-    )
 
 
 def _checked_contracts(contracts: Contract | Iterable[Contract]) -> list[Contract]:
