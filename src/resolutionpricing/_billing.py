@@ -42,6 +42,7 @@ import os
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any, Final, cast
 
 import attrs
@@ -556,9 +557,7 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
     audits: list[Adjustment] | None = None,
 ) -> BillingRun:
     """The run: ``as_of`` (None: the log's latest timestamp), then each account decided and priced."""
-    by_account: dict[str | None, list[Interaction]] = {}
-    for row in rows:
-        by_account.setdefault(row.account_id, []).append(row)
+    by_account = _by_account(rows)
     accounts = {account for _, account in billed}
     unbilled = {
         account: len(found)
@@ -597,6 +596,21 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
                 )
             )
     return BillingRun(invoices=invoices, decisions=decisions, unbilled=unbilled, contacts=rows)
+
+
+def _by_account(rows: list[Interaction]) -> dict[str | None, list[Interaction]]:
+    """The rows of each account, in the log's order; a log of one account is not copied."""
+    present = set(map(_ACCOUNT, rows))
+    if len(present) == 1:
+        return {present.pop(): rows}
+    by_account: dict[str | None, list[Interaction]] = {}
+    for row in rows:
+        by_account.setdefault(row.account_id, []).append(row)
+    return by_account
+
+
+_ACCOUNT: Final = attrgetter("account_id")
+_ID: Final = attrgetter("id")
 
 
 def _latest_of(instants: Iterable[Instants]) -> datetime | None:
@@ -651,7 +665,8 @@ def _period_usages(
     empty = usage_from_counts({}, 0, 0)
     if not found or known_at is None or instants is None:
         return {period.label: (empty, None) for period in periods}
-    _check_unique(found)
+    if len(set(map(_ID, found))) != len(found):
+        _check_unique(found)  # names every repeated id
     positions, starts, ends = decide_columns(
         contract.resolution,
         found,

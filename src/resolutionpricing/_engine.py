@@ -205,22 +205,36 @@ def _entries(
 def _hits(
     packed: list[int], span: int, starts: list[int], ends: list[int], window: int
 ) -> list[tuple[int, int, int]]:
-    """(entry, rank, first re-contact's rank) for every entry whose first later contact is in its window."""
+    """(entry, rank, first re-contact's rank) for every entry whose first later contact is in its window.
+
+    ``packed`` lays each group out in rank order, so an entry's first later
+    contact is usually the next entry of its group: one comparison a pair of
+    neighbours, in one comprehension. Only when the neighbour starts at the
+    same instant (a tie, rare) is the group scanned on to the next start.
+    """
+    groups = [member // span for member in packed]
+    ranks = [member % span for member in packed]
+    entry_starts = list(map(starts.__getitem__, ranks))
+    closes = [ends[rank] + window for rank in ranks]
+    near = [
+        entry
+        for entry, (group, following, closing, start) in enumerate(
+            zip(groups, groups[1:], closes, entry_starts[1:], strict=False)
+        )
+        if group == following and start <= closing
+    ]
     hits: list[tuple[int, int, int]] = []
-    current = -1
-    later = head = -1
-    run_start = 0
-    # Backward: ``later`` is the first entry (lowest rank) of the next start in the group.
-    for member in reversed(packed):
-        group, rank = divmod(member, span)
-        start = starts[rank]
-        if group != current:
-            current, later, run_start = group, -1, start
-        elif start != run_start:
-            later, run_start = head, start
-        head = rank
-        if later >= 0 and starts[later] <= ends[rank] + window:
-            hits.append((group, rank, later))
+    last = len(packed)
+    for entry in near:
+        later = entry + 1
+        start = entry_starts[entry]
+        if entry_starts[later] == start:  # a tie: the first re-contact starts later still
+            group = groups[entry]
+            while later < last and groups[later] == group and entry_starts[later] == start:
+                later += 1
+            if later == last or groups[later] != group or entry_starts[later] > closes[entry]:
+                continue
+        hits.append((groups[entry], ranks[entry], ranks[later]))
     return hits
 
 
