@@ -263,11 +263,12 @@ class Instants:
         self.ends: list[int] = [(moment - epoch) // unit for moment in map(_ENDED, rows)]
         logged = list(map(_LOGGED, rows))
         # None when no row has logged_at (the usual log): nothing to filter.
+        # A row without one was there all along: as if logged when it started.
         self.logged: list[int] | None = None
         if logged.count(None) != len(logged):
             self.logged = [
-                end if moment is None else (moment - epoch) // unit
-                for moment, end in zip(logged, self.ends, strict=True)
+                start if moment is None else (moment - epoch) // unit
+                for moment, start in zip(logged, self.starts, strict=True)
             ]
 
     def latest(self) -> int | None:
@@ -425,21 +426,17 @@ class _Judge:
         self.rule = rule
         self.seen: dict[_Key, Outcome] = {}
 
-    def __call__(self, row: Interaction, voided: set[str] | None, window_open: bool) -> Outcome:
-        rule = self.rule
-        resolved = row.resolved_topics
-        left = len(resolved - voided) if voided else len(resolved)
-        low = row.csat is not None and rule.min_csat is not None and row.csat < rule.min_csat
-        key = (
-            row.escalated,
-            row.confirmed,
-            low,
-            len(resolved),
-            left,
-            len(row.topics),
-            bool(voided),
-            window_open,
-        )
+    def of(
+        self,
+        judged: tuple[bool, bool | None, bool, int, int],
+        resolved: frozenset[str],
+        voided: set[str] | None,
+        window_open: bool,
+    ) -> Outcome:
+        """The outcome of a held contact: its key without re-contacts, and what they voided."""
+        escalated, confirmed, low, count, total = judged
+        left = len(resolved - voided) if voided else count
+        key = (escalated, confirmed, low, count, left, total, bool(voided), window_open)
         outcome = self.seen.get(key)
         if outcome is None:
             outcome = self.seen[key] = self._outcome(key)
