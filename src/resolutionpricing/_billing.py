@@ -10,12 +10,14 @@ one-account, one-period case. The steps:
    counted in ``unbilled``, never dropped silently;
 4. each billed account's rows are decided once, with its contract's rule, at
    the run's ``as_of`` (by default the latest timestamp of the whole log, the
-   same for every account);
+   same for every account), by the columnar engine (`_engine`: the decisions
+   of `decide`, held as columns, no `Decision` built per row);
 5. each decision is assigned its period: the contract period containing the
    contact's ``ended_at``, as an instant, in the contract's time zone (None
    when that period is not billed);
-6. each (account, period) is tallied into a `Usage` and priced by
-   `price_period`;
+6. each (account, period) is tallied into a `Usage` (a count per outcome),
+   with a pause cap's first overflowing contact when the contract has one
+   (`_period_usages`), and priced by `price_period` (`_price`);
 7. with ``issued=``, each earlier issued period of an account is recomputed
    and its difference from what has been billed for it, with ``audits=``
    each audit credit, is carried onto the account's current invoice (the

@@ -5,10 +5,12 @@ contact and finds each re-contact by bisection. This engine gives the same
 decisions (tests/test_engines.py checks it on random logs) at a fraction of
 the cost, for the bulk path of `bill`:
 
-- instants are whole microseconds since the epoch, computed once a row;
+- instants are whole microseconds since the epoch, computed once a row
+  (`Instants`), and shared by the default ``as_of``, the decisions and the
+  periods;
 - the first later-starting contact of each group (LEAD-DECISIONS item 1) is
-  found by one sort of the (group, rank) pairs and one backward scan, no
-  bisection;
+  found by one sort of the (group, rank) pairs and one comparison of each
+  pair of neighbours, no bisection (ties on the start are walked past);
 - a contact's outcome (status, units, provisional units, reasons) depends on
   a handful of small values, so each distinct outcome is made once and every
   contact holds a reference to it; re-contacts and voided topics are kept

@@ -34,7 +34,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Hashable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from resolutionpricing._caps import PauseCap
 from resolutionpricing._decisions import Decision, DecisionStatus, _check_as_of
@@ -72,7 +72,6 @@ class _Held:
         "groups",
         "id",
         "judged",
-        "key",
         "resolved",
         "start",
         "voided",
@@ -84,16 +83,16 @@ class _Held:
         key: tuple[int, str, str],
         end: int,
         judged: tuple[bool, bool | None, bool, int, int],
+        resolved: frozenset[str],
     ) -> None:
         self.id = row.id
         self.account_id = row.account_id
         self.escalated = row.escalated
-        self.resolved = row.resolved_topics
+        self.resolved = resolved
         self.judged = judged  # (escalated, confirmed, low CSAT, resolved, topics): the judge's key
-        self.key = key  # (start, account or "", id): the canonical order
         self.start = key[0]
         self.end = end
-        self.groups: list[Hashable] = []  # the groups it waits in (for its resolved topics)
+        self.groups: tuple[Hashable, ...] = ()  # the groups it waits in (for its resolved topics)
         self.voided: set[str] | None = None
         self.by: dict[tuple[int, str, str], str] | None = None
 
@@ -131,7 +130,11 @@ class _Scanner:
         self.judge = _Judge(rule)
         self.waiting: dict[Hashable, tuple[int, list[_Held]]] = {}
         self.heap: list[tuple[int, int, str, str, _Held]] = []
-        self.open_ids: dict[tuple[str | None, str], int] = {}
+        # Per account, the ids held and their rows' positions.
+        self.open_ids: dict[str | None, dict[str, int]] = {}
+        # A window holds tens of thousands of contacts and a handful of
+        # distinct judge keys and resolved-topic sets: each is held once.
+        self.shared: dict[object, object] = {}
 
     def add(self, row: Interaction, key: tuple[int, str, str], end: int, position: int) -> None:
         """Take one row (in canonical order): it re-contacts those waiting in its groups."""
@@ -143,23 +146,26 @@ class _Scanner:
                 for held in found[1]:
                     if start <= held.end + self.window:
                         self._void(held, group, key, row.id)
-        identity = (row.account_id, row.id)
-        if identity in self.open_ids:
+        open_ids = self.open_ids.setdefault(row.account_id, {})
+        if row.id in open_ids:
             raise _out_of_order(
                 position,
-                f"the id {row.id!r} appears again while row {self.open_ids[identity]}'s window is open",
+                f"the id {row.id!r} appears again while row {open_ids[row.id]}'s window is open",
             )
-        self.open_ids[identity] = position
+        open_ids[row.id] = position
         rule = self.rule
         low = row.csat is not None and rule.min_csat is not None and row.csat < rule.min_csat
+        judged = (row.escalated, row.confirmed, low, len(row.resolved_topics), len(row.topics))
+        shared = self.shared.setdefault
         held = _Held(
             row,
             key,
             end,
-            (row.escalated, row.confirmed, low, len(row.resolved_topics), len(row.topics)),
+            cast("tuple[bool, bool | None, bool, int, int]", shared(judged, judged)),
+            cast("frozenset[str]", shared(row.resolved_topics, row.resolved_topics)),
         )
         if row.resolved_topics:
-            held.groups = _groups(rule, row, row.resolved_topics)
+            held.groups = tuple(_groups(rule, row, row.resolved_topics))
             for group in held.groups:
                 found = self.waiting.get(group)
                 if found is None:
@@ -189,7 +195,7 @@ class _Scanner:
             yield held, self.judge.of(held.judged, held.resolved, held.voided, window_open)
 
     def _forget(self, held: _Held) -> None:
-        del self.open_ids[held.account_id, held.id]
+        del self.open_ids[held.account_id][held.id]
         for group in held.groups:
             found = self.waiting.get(group)
             if found is not None and held in found[1]:
