@@ -704,9 +704,6 @@ class _PeriodFinder:
         self.starts = [_micros(start) for start, _ in bounds]
         self.ends = [_micros(end) for _, end in bounds]
 
-    def __call__(self, ended_at: datetime) -> str | None:
-        return self.at(_micros(ended_at))
-
     def at(self, moment: int) -> str | None:
         """The label of the period containing ``moment`` (microseconds), or None."""
         index = bisect_right(self.starts, moment) - 1
