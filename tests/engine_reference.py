@@ -20,6 +20,7 @@ from resolutionpricing import (
     DecisionStatus,
     Interaction,
     Invoice,
+    PendingBilling,
     Usage,
     decide,
 )
@@ -44,7 +45,9 @@ def reference_run(
     """One contract's invoices and decisions, as `bill` must make them."""
     members = [row for row in rows if row.account_id == contract.account_id]
     if as_of is None and rows:
-        as_of = max(max(row.started_at, row.ended_at) for row in rows)
+        as_of = max(
+            max(row.started_at, row.ended_at, row.logged_at or row.ended_at) for row in rows
+        )
     by_id = {row.id: row for row in members}
     decided = decide(contract.resolution, members, as_of=as_of) if members else ()
     bounds = [(period, *period.bounds(contract.timezone)) for period in periods]
@@ -59,30 +62,34 @@ def reference_run(
         placed.append(decision)
         if label is not None:
             pairs[label].append((row, decision))
+    provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
     invoices = []
     for period, _, high in bounds:
         members_of = sorted(
             pairs[period.label],
             key=lambda pair: (_us(pair[0].ended_at), _us(pair[0].started_at), pair[0].id),
         )
-        usage = Usage.from_decisions(members_of)
+        usage = Usage.from_decisions(members_of, provisional=provisional)
         window = contract.resolution.recontact_window // timedelta(microseconds=1)
         final = as_of is not None and not usage.pending and _us(as_of) >= _us(high) + window
-        invoices.append(
-            price_period(
-                contract,
-                period,
-                usage=usage,
-                final=final,
-                as_of=None if as_of is None else as_of.astimezone(zone(contract.timezone)),
-                overflow_from=_overflow(contract, members_of),
-                account_id=contract.account_id,
-            )
+        invoice = price_period(
+            contract,
+            period,
+            usage=usage,
+            final=final,
+            as_of=None if as_of is None else as_of.astimezone(zone(contract.timezone)),
+            overflow_from=_overflow(contract, members_of, provisional=provisional),
+            account_id=contract.account_id,
         )
+        if provisional and usage.pending:
+            invoice = attrs.evolve(invoice, provisional=True)
+        invoices.append(invoice)
     return invoices, placed
 
 
-def _overflow(contract: Contract, pairs: list[tuple[Interaction, Decision]]) -> str | None:
+def _overflow(
+    contract: Contract, pairs: list[tuple[Interaction, Decision]], *, provisional: bool
+) -> str | None:
     pause = cap_of(contract, PauseCap)
     if pause is None:
         return None
@@ -90,6 +97,10 @@ def _overflow(contract: Contract, pairs: list[tuple[Interaction, Decision]]) -> 
     for row, decision in pairs:
         if decision.status is DecisionStatus.BILLABLE:
             billed = ARITHMETIC.add(billed, decision.units)
-            if billed > pause.limit:
-                return row.id
+        elif provisional and decision.status is DecisionStatus.PENDING:
+            billed = ARITHMETIC.add(billed, decision.provisional_units)
+        else:
+            continue
+        if billed > pause.limit:
+            return row.id
     return None

@@ -861,3 +861,11 @@ def test_worst_case_recontacts_record_one_id_each() -> None:
     log = [contact(f"c{n:05d}", at(0) + timedelta(seconds=n), topics=("a",)) for n in range(3000)]
     decisions = decide(ResolutionRule(recontact_window="30d"), log, as_of=LATER)
     assert sum(len(decision.recontacted_by) for decision in decisions) == 2999
+
+
+def test_a_row_logged_after_as_of_does_not_shift_the_order_of_ties() -> None:
+    """Three contacts at one instant, the first row logged late: the other two still come in id order."""
+    late = attrs.evolve(contact("c2"), logged_at=at(5))
+    log = [late, contact("c3"), contact("c1")]
+    decided = decide(ResolutionRule(recontact_window="1h"), log, as_of=at(2))
+    assert [decision.interaction_id for decision in decided] == ["c1", "c3"]

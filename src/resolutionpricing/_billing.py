@@ -10,12 +10,14 @@ one-account, one-period case. The steps:
    counted in ``unbilled``, never dropped silently;
 4. each billed account's rows are decided once, with its contract's rule, at
    the run's ``as_of`` (by default the latest timestamp of the whole log, the
-   same for every account);
+   same for every account), by the columnar engine (`_engine`: the decisions
+   of `decide`, held as columns, no `Decision` built per row);
 5. each decision is assigned its period: the contract period containing the
    contact's ``ended_at``, as an instant, in the contract's time zone (None
    when that period is not billed);
-6. each (account, period) is tallied into a `Usage` and priced by
-   `price_period`;
+6. each (account, period) is tallied into a `Usage` (a count per outcome),
+   with a pause cap's first overflowing contact when the contract has one
+   (`_period_usages`), and priced by `price_period` (`_price`);
 7. with ``issued=``, each earlier issued period of an account is recomputed
    and its difference from what has been billed for it, with ``audits=``
    each audit credit, is carried onto the account's current invoice (the
@@ -41,7 +43,8 @@ import json
 import os
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from operator import attrgetter
 from typing import Any, Final, cast
 
 import attrs
@@ -58,8 +61,17 @@ from resolutionpricing._decisions import (
     DecisionStatus,
     _check_as_of,
     _check_rows,
+    _check_unique,
     check_log,
-    decide,
+)
+from resolutionpricing._engine import (
+    DecisionColumns,
+    Instants,
+    decide_columns,
+    first_overflows,
+    paused_gc,
+    usage_from_counts,
+    usages_of,
 )
 from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
 from resolutionpricing._frames import to_pandas
@@ -444,7 +456,7 @@ def bill(
     check_log(log)  # a path here is a natural mistake: say to read it
     rows = list(cast("Iterable[Interaction]", log))
     _check_rows(rows)
-    known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
+    known_at = None if as_of is None else _check_as_of(as_of)
     return _bill(
         [(contract, contract.account_id) for contract in chosen],
         rows,
@@ -608,7 +620,7 @@ def calculate_run(
             msg = "the log holds more than one account"
             raise InteractionLogError(msg, [problem])
         account = accounts[0] if accounts else None
-    known_at = _latest(rows) if as_of is None else _check_as_of(as_of)
+    known_at = None if as_of is None else _check_as_of(as_of)
     return _bill([(contract, account)], rows, (resolved,), known_at)
 
 
@@ -616,14 +628,13 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
     billed: list[tuple[Contract, str | None]],
     rows: list[Interaction],
     requested: tuple[BillingPeriod, ...],
-    known_at: datetime | None,
+    as_of: datetime | None,
     issued: list[Invoice] | None = None,
     audits: list[Adjustment] | None = None,
     openings: Mapping[str | None, Balances] | None = None,
 ) -> BillingRun:
-    by_account: dict[str | None, list[Interaction]] = {}
-    for row in rows:
-        by_account.setdefault(row.account_id, []).append(row)
+    """The run: ``as_of`` (None: the log's latest timestamp), then each account decided and priced."""
+    by_account = _by_account(rows)
     accounts = {account for _, account in billed}
     unbilled = {
         account: len(found)
@@ -638,58 +649,78 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
                 "audit credits of the accounts billed",
             )
     invoices: list[Invoice] = []
-    decisions: list[Decision] = []
-    for contract, account in sorted(billed, key=lambda pair: _account_order(pair[1])):
-        periods = _contract_periods(contract, requested)
-        carried = Carried.of(contract, account, periods, issued or [], audits or [])
-        account_invoices, account_decisions = _bill_account(
-            contract,
-            account,
-            by_account.get(account, []),
-            periods,
-            known_at,
-            carried,
-            (openings or {}).get(account),
-        )
-        invoices.extend(account_invoices)
-        decisions.extend(account_decisions)
+    decisions = DecisionColumns()
+    with paused_gc():
+        # Each row's instants once: for as_of's default, the decisions and the periods.
+        instants = {
+            account: Instants(found)
+            for account, found in by_account.items()
+            if account in accounts or as_of is None
+        }
+        known_at = as_of if as_of is not None else _latest_of(instants.values())
+        for contract, account in sorted(billed, key=lambda pair: _account_order(pair[1])):
+            periods = _contract_periods(contract, requested)
+            carried = Carried.of(contract, account, periods, issued or [], audits or [])
+            invoices.extend(
+                _bill_account(
+                    contract,
+                    account,
+                    (by_account.get(account, []), instants.get(account)),
+                    periods,
+                    known_at,
+                    carried,
+                    decisions,
+                    (openings or {}).get(account),
+                )
+            )
     return BillingRun(invoices=invoices, decisions=decisions, unbilled=unbilled, contacts=rows)
+
+
+def _by_account(rows: list[Interaction]) -> dict[str | None, list[Interaction]]:
+    """The rows of each account, in the log's order; a log of one account is not copied."""
+    present = set(map(_ACCOUNT, rows))
+    if len(present) == 1:
+        return {present.pop(): rows}
+    by_account: dict[str | None, list[Interaction]] = {}
+    for row in rows:
+        by_account.setdefault(row.account_id, []).append(row)
+    return by_account
+
+
+_ACCOUNT: Final = attrgetter("account_id")
+_ID: Final = attrgetter("id")
+
+
+def _latest_of(instants: Iterable[Instants]) -> datetime | None:
+    """The latest timestamp of the whole log, as an instant in UTC (None for an empty log)."""
+    latest = max((found for each in instants if (found := each.latest()) is not None), default=None)
+    return None if latest is None else _EPOCH + latest * _MICROSECOND
 
 
 def _bill_account(  # noqa: PLR0917 -- one account's share of the run
     contract: Contract,
     account: str | None,
-    rows: list[Interaction],
+    rows: tuple[list[Interaction], Instants | None],
     billed: list[BillingPeriod],
     known_at: datetime | None,
     carried: Carried,
+    into: DecisionColumns,
     opening: Balances | None = None,
-) -> tuple[list[Invoice], list[Decision]]:
-    """Decide one account's rows once, assign each its period, price each, carry corrections.
+) -> list[Invoice]:
+    """Decide one account's rows once (into ``into``), price each period, carry corrections.
 
     With a contract-year clause, the periods are priced in order from the
     first of the contract year (or from ``opening``), each from the balances
     the one before left.
     """
-    decided = decide(contract.resolution, rows, as_of=known_at) if rows else ()
-    by_id = {row.id: row for row in rows}
     earlier = carried.earlier()  # the issued periods recomputed for their corrections
     periods = series(contract, [*billed, *earlier], opening=opening)
-    assign = _PeriodFinder(contract, periods)
-    pairs: dict[str, list[tuple[Interaction, Decision]]] = {period.label: [] for period in periods}
-    decisions: list[Decision] = []
-    for decision in decided:
-        interaction = by_id[decision.interaction_id]
-        label = assign(interaction.ended_at)
-        if label is not None:
-            decision = _placed(decision, label)  # noqa: PLW2901 -- the same decision, placed
-            pairs[label].append((interaction, decision))
-        decisions.append(decision)
+    usages = _period_usages(contract, rows, periods, known_at, into)
     priced = price_series(
         contract,
         periods,
         lambda period, balances: _price(
-            contract, account, period, pairs[period.label], known_at, balances=balances
+            contract, account, period, *usages[period.label], known_at, balances=balances
         ),
         opening=opening,
     )
@@ -702,21 +733,52 @@ def _bill_account(  # noqa: PLR0917 -- one account's share of the run
             f"the run bills no period of {_shown_account(account)} to carry its audit credit",
             "a period of the contract's term",
         )
-    return invoices, decisions
+    return invoices
 
 
-def _placed(decision: Decision, period: str) -> Decision:
-    """The decision with its period: built directly, twice as fast as attrs.evolve per row."""
-    return Decision(
-        interaction_id=decision.interaction_id,
-        status=decision.status,
-        units=decision.units,
-        provisional_units=decision.provisional_units,
-        reasons=decision.reasons,
-        recontacted_by=decision.recontacted_by,
-        voided_topics=decision.voided_topics,
-        account_id=decision.account_id,
-        period=period,
+def _period_usages(
+    contract: Contract,
+    rows: tuple[list[Interaction], Instants | None],
+    periods: list[BillingPeriod],
+    known_at: datetime | None,
+    into: DecisionColumns,
+) -> dict[str, tuple[Usage, str | None]]:
+    """Decide one account's rows into ``into``; each period's `Usage` and first overflowing contact.
+
+    The first overflow (a pause cap's) is looked for only when the contract
+    has a pause cap. ``rows`` are the account's rows and their instants.
+    """
+    found, instants = rows
+    provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
+    empty = usage_from_counts({}, 0, 0)
+    if not found or known_at is None or instants is None:
+        return _split(contract, {period.label: (empty, None) for period in periods})
+    if len(set(map(_ID, found))) != len(found):
+        _check_unique(found)  # names every repeated id
+    positions, starts, ends = decide_columns(
+        contract.resolution,
+        found,
+        instants,
+        _micros(known_at),
+        _PeriodFinder(contract, periods).labels,
+        into,
+    )
+    usages = usages_of(into, positions, provisional=provisional)
+    pause = cap_of(contract, PauseCap)
+    overflows = (
+        {}
+        if pause is None
+        else first_overflows(into, positions, starts, ends, pause.limit, provisional=provisional)
+    )
+    return _split(
+        contract,
+        {
+            period.label: (usages.get(period.label, empty), overflows.get(period.label))
+            for period in periods
+        },
+        into,
+        positions,
+        ends,
     )
 
 
@@ -729,91 +791,124 @@ class _PeriodFinder:
     """
 
     def __init__(self, contract: Contract, periods: list[BillingPeriod]) -> None:
-        self.labels = [period.label for period in periods]
+        self.labels_of = [period.label for period in periods]
         bounds = [period.bounds(contract.timezone) for period in periods]
         self.starts = [_micros(start) for start, _ in bounds]
         self.ends = [_micros(end) for _, end in bounds]
-
-    def __call__(self, ended_at: datetime) -> str | None:
-        return self.at(_micros(ended_at))
 
     def at(self, moment: int) -> str | None:
         """The label of the period containing ``moment`` (microseconds), or None."""
         index = bisect_right(self.starts, moment) - 1
         if index >= 0 and moment < self.ends[index]:
-            return self.labels[index]
+            return self.labels_of[index]
         return None
+
+    def labels(self, moments: list[int]) -> list[str | None]:
+        """`_PeriodFinder.at` of each moment, in one pass."""
+        if len(self.labels_of) == 1:  # one period (the usual run): two comparisons a contact
+            (label,), (low,), (high,) = self.labels_of, self.starts, self.ends
+            return [label if low <= moment < high else None for moment in moments]
+        starts, ends, labels = self.starts, self.ends, self.labels_of
+        return [
+            labels[index]
+            if (index := bisect_right(starts, moment) - 1) >= 0 and moment < ends[index]
+            else None
+            for moment in moments
+        ]
 
 
 def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def _price(
+def _price(  # noqa: PLR0917 -- the seam the pricing loop calls, one period at a time
     contract: Contract,
     account: str | None,
     period: BillingPeriod,
-    pairs: list[tuple[Interaction, Decision]],
+    usage: Usage,
+    overflow_from: str | None,
     known_at: datetime | None,
     *,
     balances: Balances | None = None,
 ) -> Invoice:
-    # Chronological order for the pause cap: the last units to end overflow.
-    pairs.sort(
-        key=lambda pair: (
-            pair[0].ended_at.astimezone(UTC),
-            pair[0].started_at.astimezone(UTC),
-            pair[0].id,
-        )
-    )
-    provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
-    usage = _split(contract, Usage.from_decisions(pairs, provisional=provisional), pairs)
+    """Price one period's usage: its invoice, final or not, provisional when pending contacts bill."""
     invoice = price_period(
         contract,
         period,
         usage=usage,
         final=_final(contract, period, usage, known_at),
         as_of=_shown_as_of(contract, known_at),
-        overflow_from=_first_overflow(contract, pairs, provisional=provisional),
+        overflow_from=overflow_from,
         account_id=account,
         balances_before=balances,
     )
-    if provisional and usage.pending:
+    if contract.billing.pending is PendingBilling.BILL_PROVISIONALLY and usage.pending:
         return attrs.evolve(invoice, provisional=True)
     return invoice
 
 
-def _split(contract: Contract, usage: Usage, pairs: list[tuple[Interaction, Decision]]) -> Usage:
-    """The usage with its pilot units and per-channel units, for a contract that prices them apart.
+def _split(
+    contract: Contract,
+    usages: dict[str, tuple[Usage, str | None]],
+    columns: DecisionColumns | None = None,
+    positions: range = range(0),
+    ends: Sequence[int] = (),
+) -> dict[str, tuple[Usage, str | None]]:
+    """Each period's usage with its pilot units and per-channel units, when the contract has them.
 
     A contact belongs to the pilot when it ends on one of the pilot's days
     (in the contract's time zone); the rest count toward their channel's
-    own price when it has one.
+    own price when it has one. ``ends`` are the positions' ``ended_at`` in
+    microseconds, in their order.
     """
     pilot = contract.pilot
     channels = contract.channel_pricing
     if pilot is None and not channels:
-        return usage
-    provisional = contract.billing.pending is PendingBilling.BILL_PROVISIONALLY
-    tz = zone(contract.timezone)
-    pilot_units = ARITHMETIC.create_decimal(0)
-    by_channel = dict.fromkeys(channels, ARITHMETIC.create_decimal(0))
-    for interaction, decision in pairs:
-        if decision.status is DecisionStatus.BILLABLE:
-            units = decision.units
-        elif provisional and decision.status is DecisionStatus.PENDING:
-            units = decision.provisional_units
-        else:
-            continue
-        if pilot is not None and pilot.contains(interaction.ended_at.astimezone(tz).date()):
-            pilot_units = ARITHMETIC.add(pilot_units, units)
-        elif interaction.channel in by_channel:
-            by_channel[interaction.channel] = ARITHMETIC.add(by_channel[interaction.channel], units)
-    return attrs.evolve(
-        usage,
-        pilot_units=None if pilot is None else pilot_units,
-        channel_units=by_channel if channels else None,
-    )
+        return usages
+    low = high = 0
+    if pilot is not None:
+        tz = zone(contract.timezone)
+        low = _micros(datetime.combine(pilot.starts_on, time(), tzinfo=tz))
+        high = _micros(datetime.combine(pilot.ends_on + timedelta(days=1), time(), tzinfo=tz))
+    zero = ARITHMETIC.create_decimal(0)
+    pilot_units = dict.fromkeys(usages, zero)
+    by_channel = {label: dict.fromkeys(channels, zero) for label in usages}
+    counted = {DecisionStatus.BILLABLE}
+    if contract.billing.pending is PendingBilling.BILL_PROVISIONALLY:
+        counted.add(DecisionStatus.PENDING)
+    if columns is not None:
+        base, stop = positions.start, positions.stop
+        for rank, (row, label, outcome) in enumerate(
+            zip(
+                columns.rows[base:stop],
+                columns.periods[base:stop],
+                columns.outcomes[base:stop],
+                strict=True,
+            )
+        ):
+            if label is None or outcome.status not in counted:
+                continue
+            units = (
+                outcome.units
+                if outcome.status is DecisionStatus.BILLABLE
+                else outcome.provisional_units
+            )
+            if pilot is not None and low <= ends[rank] < high:
+                pilot_units[label] = ARITHMETIC.add(pilot_units[label], units)
+            elif row.channel in channels:
+                shares = by_channel[label]
+                shares[row.channel] = ARITHMETIC.add(shares[row.channel], units)
+    return {
+        label: (
+            attrs.evolve(
+                usage,
+                pilot_units=None if pilot is None else pilot_units[label],
+                channel_units=by_channel[label] if channels else None,
+            ),
+            overflow,
+        )
+        for label, (usage, overflow) in usages.items()
+    }
 
 
 def _final(
@@ -824,26 +919,6 @@ def _final(
         return False
     _, end = period.bounds(contract.timezone)
     return _micros(known_at) >= _micros(end) + contract.resolution.recontact_window // _MICROSECOND
-
-
-def _first_overflow(
-    contract: Contract, pairs: list[tuple[Interaction, Decision]], *, provisional: bool
-) -> str | None:
-    pause = cap_of(contract, PauseCap)
-    if pause is None:
-        return None
-    billed = ARITHMETIC.create_decimal(0)
-    for interaction, decision in pairs:
-        if decision.status is DecisionStatus.BILLABLE:
-            units = decision.units
-        elif provisional and decision.status is DecisionStatus.PENDING:
-            units = decision.provisional_units
-        else:
-            continue
-        billed = ARITHMETIC.add(billed, units)
-        if billed > pause.limit:
-            return interaction.id
-    return None
 
 
 def _shown_as_of(contract: Contract, known_at: datetime | None) -> datetime | None:
@@ -858,19 +933,6 @@ def _shown_as_of(contract: Contract, known_at: datetime | None) -> datetime | No
             f"{known_at} is out of range in {contract.timezone}",
             "a date before 9999-12-31",
         ) from None
-
-
-def _latest(rows: list[Interaction]) -> datetime | None:
-    if not rows:
-        return None
-    return max(
-        max(
-            row.started_at.astimezone(UTC),
-            row.ended_at.astimezone(UTC),
-            (row.logged_at or row.ended_at).astimezone(UTC),
-        )
-        for row in rows
-    )
 
 
 def _checked_contracts(contracts: Contract | Iterable[Contract]) -> list[Contract]:

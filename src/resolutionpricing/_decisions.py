@@ -565,14 +565,15 @@ def decide(
     rows = list(interactions)
     _check_rows(rows)
     _check_unique(rows)
-    # Ties on the start are broken by (account, id), rows without an account
-    # first: ids are unique per account only.
-    ties = [("", row.id) if row.account_id is None else (row.account_id, row.id) for row in rows]
     known_at = None if as_of is None else _check_as_of(as_of)
     if known_at is not None:
         rows = known_rows(rows, known_at)
     if not rows:
         return ()
+    # Ties on the start are broken by (account, id), rows without an account
+    # first: ids are unique per account only. (Of the known rows: a row
+    # logged after as_of must not shift the others' ties.)
+    ties = [("", row.id) if row.account_id is None else (row.account_id, row.id) for row in rows]
     # Instants as whole microseconds since the epoch: exact, compared as
     # instants whatever the time zone, and quick to sort and bisect.
     starts = [(row.started_at - _EPOCH) // _MICROSECOND for row in rows]

@@ -34,7 +34,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from resolutionpricing._caps import PauseCap
 from resolutionpricing._contract_year import Balances, price_series, series
@@ -60,15 +60,41 @@ _NOTHING: Final[frozenset[str]] = frozenset()
 
 
 class _Held:
-    """A contact whose decision is not made yet: its re-contacts so far."""
+    """A contact whose decision is not made yet: what its decision needs, and its re-contacts so far.
 
-    __slots__ = ("by", "end", "key", "row", "start", "voided")
+    Not the row: an `Interaction` with its times and texts is several times
+    larger than this, and a window can hold tens of thousands of contacts.
+    """
 
-    def __init__(self, row: Interaction, key: tuple[int, str, str], end: int) -> None:
-        self.row = row
-        self.key = key  # (start, account or "", id): the canonical order
+    __slots__ = (
+        "account_id",
+        "by",
+        "end",
+        "escalated",
+        "groups",
+        "id",
+        "judged",
+        "resolved",
+        "start",
+        "voided",
+    )
+
+    def __init__(
+        self,
+        row: Interaction,
+        key: tuple[int, str, str],
+        end: int,
+        judged: tuple[bool, bool | None, bool, int, int],
+        resolved: frozenset[str],
+    ) -> None:
+        self.id = row.id
+        self.account_id = row.account_id
+        self.escalated = row.escalated
+        self.resolved = resolved
+        self.judged = judged  # (escalated, confirmed, low CSAT, resolved, topics): the judge's key
         self.start = key[0]
         self.end = end
+        self.groups: tuple[Hashable, ...] = ()  # the groups it waits in (for its resolved topics)
         self.voided: set[str] | None = None
         self.by: dict[tuple[int, str, str], str] | None = None
 
@@ -106,7 +132,11 @@ class _Scanner:
         self.judge = _Judge(rule)
         self.waiting: dict[Hashable, tuple[int, list[_Held]]] = {}
         self.heap: list[tuple[int, int, str, str, _Held]] = []
-        self.open_ids: dict[tuple[str | None, str], int] = {}
+        # Per account, the ids held and their rows' positions.
+        self.open_ids: dict[str | None, dict[str, int]] = {}
+        # A window holds tens of thousands of contacts and a handful of
+        # distinct judge keys and resolved-topic sets: each is held once.
+        self.shared: dict[object, object] = {}
 
     def add(self, row: Interaction, key: tuple[int, str, str], end: int, position: int) -> None:
         """Take one row (in canonical order): it re-contacts those waiting in its groups."""
@@ -118,16 +148,27 @@ class _Scanner:
                 for held in found[1]:
                     if start <= held.end + self.window:
                         self._void(held, group, key, row.id)
-        identity = (row.account_id, row.id)
-        if identity in self.open_ids:
+        open_ids = self.open_ids.setdefault(row.account_id, {})
+        if row.id in open_ids:
             raise _out_of_order(
                 position,
-                f"the id {row.id!r} appears again while row {self.open_ids[identity]}'s window is open",
+                f"the id {row.id!r} appears again while row {open_ids[row.id]}'s window is open",
             )
-        self.open_ids[identity] = position
-        held = _Held(row, key, end)
+        open_ids[row.id] = position
+        rule = self.rule
+        low = row.csat is not None and rule.min_csat is not None and row.csat < rule.min_csat
+        judged = (row.escalated, row.confirmed, low, len(row.resolved_topics), len(row.topics))
+        shared = self.shared.setdefault
+        held = _Held(
+            row,
+            key,
+            end,
+            cast("tuple[bool, bool | None, bool, int, int]", shared(judged, judged)),
+            cast("frozenset[str]", shared(row.resolved_topics, row.resolved_topics)),
+        )
         if row.resolved_topics:
-            for group in _groups(self.rule, row, row.resolved_topics):
+            held.groups = tuple(_groups(rule, row, row.resolved_topics))
+            for group in held.groups:
                 found = self.waiting.get(group)
                 if found is None:
                     self.waiting[group] = (start, [held])
@@ -136,7 +177,7 @@ class _Scanner:
         heapq.heappush(self.heap, (end, start, key[1], key[2], held))
 
     def _void(self, held: _Held, group: Hashable, key: tuple[int, str, str], by: str) -> None:
-        resolved = held.row.resolved_topics
+        resolved = held.resolved
         topics = {group[-1]} if self.rule.recontact_scope is RecontactScope.SAME_TOPIC else resolved  # type: ignore[index]
         if held.voided is None:
             held.voided, held.by = set(), {}
@@ -153,30 +194,29 @@ class _Scanner:
             window_open = cutoff is not None and cutoff < held.end + self.window
             if now is not None:
                 window_open = False  # a row after the window's end: the cutoff is later
-            yield held, self.judge(held.row, held.voided, window_open)
+            yield held, self.judge.of(held.judged, held.resolved, held.voided, window_open)
 
     def _forget(self, held: _Held) -> None:
-        del self.open_ids[held.row.account_id, held.row.id]
-        if held.row.resolved_topics:
-            for group in _groups(self.rule, held.row, held.row.resolved_topics):
-                found = self.waiting.get(group)
-                if found is not None and held in found[1]:
-                    found[1].remove(held)
-                    if not found[1]:
-                        del self.waiting[group]
+        del self.open_ids[held.account_id][held.id]
+        for group in held.groups:
+            found = self.waiting.get(group)
+            if found is not None and held in found[1]:
+                found[1].remove(held)
+                if not found[1]:
+                    del self.waiting[group]
 
 
 def _decision(held: _Held, outcome: Outcome, period: str | None) -> Decision:
     by = held.by or {}
     return Decision(
-        interaction_id=held.row.id,
+        interaction_id=held.id,
         status=outcome.status,
         units=outcome.units,
         provisional_units=outcome.provisional_units,
         reasons=outcome.reasons,
         recontacted_by=tuple(by[key] for key in sorted(by)),
         voided_topics=frozenset(held.voided) if held.voided else _NOTHING,
-        account_id=held.row.account_id,
+        account_id=held.account_id,
         period=period,
     )
 
@@ -250,11 +290,11 @@ class _Account:
             counts = self.counts[label]
             counts[outcome] = counts.get(outcome, 0) + 1
             self.contacts[label] += 1
-            self.escalated[label] += held.row.escalated
+            self.escalated[label] += held.escalated
             if self.pause is not None and outcome.status is DecisionStatus.BILLABLE:
                 billed = self.billed[label] = ARITHMETIC.add(self.billed[label], outcome.units)
                 if billed > self.pause and self.overflow[label] is None:
-                    self.overflow[label] = held.row.id
+                    self.overflow[label] = held.id
 
     def usage(self, label: str) -> Usage:
         from resolutionpricing._engine import usage_from_counts  # noqa: PLC0415
