@@ -197,6 +197,33 @@ def test_one_customer_one_topic_in_one_window() -> None:
     assert run.decisions[0].recontacted_by == ("c00001",)
 
 
+def _far_recontacts(count: int, gap: int) -> list[Interaction]:
+    """One customer, all in one window: contact n resolves topic tn, and contact n + gap carries tn too."""
+    return [
+        Interaction(
+            id=f"c{n:05}",
+            customer_id="u1",
+            channel="chat",
+            started_at=START + timedelta(seconds=n),
+            ended_at=START + timedelta(seconds=n + 1),
+            topics=[f"t{n}", *([f"t{n - gap}"] if n >= gap else [])],
+            resolved_topics=[f"t{n}"],
+        )
+        for n in range(count)
+    ]
+
+
+def test_a_re_contact_far_down_the_group_is_found_by_bisection() -> None:
+    """20,000 contacts of one customer in one window, each re-contacted 1,000 contacts later: found, n log n."""
+    rule = ResolutionRule(recontact_window="30d", recontact_scope="same_topic")
+    run = bill(attrs.evolve(CONTRACT, resolution=rule), _far_recontacts(20_000, 1_000), PERIODS)
+    named = [decision.recontacted_by for decision in run.decisions]
+    assert named == [(f"c{n + 1_000:05}",) for n in range(19_000)] + [()] * 1_000
+    small = _far_recontacts(600, 40)
+    billed = bill(attrs.evolve(CONTRACT, resolution=rule), small, PERIODS).decisions
+    assert [attrs.evolve(decision, period=None) for decision in billed] == list(decide(rule, small))
+
+
 @settings(max_examples=min(settings().max_examples, 60))
 @given(
     rule=_RULES,

@@ -9,8 +9,15 @@ the cost, for the bulk path of `bill`:
   (`Instants`), and shared by the default ``as_of``, the decisions and the
   periods;
 - the first later-starting contact of each group (LEAD-DECISIONS item 1) is
-  found by one sort of the (group, rank) pairs and one comparison of each
-  pair of neighbours, no bisection (ties on the start are walked past);
+  found by one stable sort of the ranks by group (customer, and channel or
+  conversation as the rule asks) and one comparison of each pair of
+  neighbours: only a contact whose next contact starts within its window can
+  be re-contacted. Under ``same_topic`` the next contacts of those few are
+  walked for their topics; a walk past `_WALK` steps bisects an index of the
+  group's topics instead, so the worst log stays n log n. Ties on the start
+  are walked past;
+- a log already in canonical order (start, then id), with every row known,
+  is not copied;
 - a contact's outcome (status, units, provisional units, reasons) depends on
   a handful of small values, so each distinct outcome is made once and every
   contact holds a reference to it; re-contacts and voided topics are kept
@@ -28,12 +35,14 @@ from __future__ import annotations
 
 import decimal
 import gc
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from operator import attrgetter
+from itertools import pairwise
+from operator import attrgetter, eq
 from typing import Final, overload
 
 import attrs
@@ -181,63 +190,117 @@ def _shared(rule: ResolutionRule) -> Callable[[Interaction], Hashable]:
     return attrgetter(*fields)
 
 
-def _entries(
-    rule: ResolutionRule, known: list[Interaction]
-) -> tuple[list[int], list[int], list[str]]:
-    """Each contact in each of its groups as ``group * span + rank``, sorted; and the topics."""
+def _group_order(rule: ResolutionRule, known: list[Interaction]) -> tuple[list[int], list[int]]:
+    """The ranks laid out group by group, each group in rank order; and each entry's group.
+
+    A group is what a re-contact must share with a contact (the customer,
+    and the channel or conversation the rule asks for). Topics are not part
+    of it: under ``same_topic`` a contact's later contacts are walked for
+    its topics (see `_first_later`).
+    """
     keys: dict[Hashable, int] = {}
     key = keys.setdefault
     groups = [key(shared, len(keys)) for shared in map(_shared(rule), known)]
-    span = len(known)
-    topics: dict[str, int] = {}
-    if rule.recontact_scope is not RecontactScope.SAME_TOPIC:
-        packed = [group * span + rank for rank, group in enumerate(groups)]
-    else:
-        width = len(keys)
-        number = topics.setdefault
-        packed = [
-            (number(topic, len(topics)) * width + groups[rank]) * span + rank
-            for rank, row in enumerate(known)
-            for topic in row.topics
-        ]
-    packed.sort()
-    return packed, groups, list(topics)
+    # A stable sort by group keeps each group in rank order.
+    ranks = sorted(range(len(known)), key=groups.__getitem__)
+    return ranks, list(map(groups.__getitem__, ranks))
 
 
-def _hits(
-    packed: list[int], span: int, starts: list[int], ends: list[int], window: int
-) -> list[tuple[int, int, int]]:
-    """(entry, rank, first re-contact's rank) for every entry whose first later contact is in its window.
+def _near(
+    ranks: list[int], groups: list[int], starts: list[int], ends: list[int], window: int
+) -> list[int]:
+    """The entries whose next entry in their group starts within their window.
 
-    ``packed`` lays each group out in rank order, so an entry's first later
-    contact is usually the next entry of its group: one comparison a pair of
-    neighbours, in one comprehension. Only when the neighbour starts at the
-    same instant (a tie, rare) is the group scanned on to the next start.
+    Only those can be re-contacted: every later contact of the group starts
+    later still. One comparison a pair of neighbours, in one comprehension.
     """
-    groups = [member // span for member in packed]
-    ranks = [member % span for member in packed]
-    entry_starts = list(map(starts.__getitem__, ranks))
-    closes = [ends[rank] + window for rank in ranks]
-    near = [
+    following = list(map(starts.__getitem__, ranks[1:]))
+    finishing = list(map(ends.__getitem__, ranks))
+    return [
         entry
-        for entry, (group, following, closing, start) in enumerate(
-            zip(groups, groups[1:], closes, entry_starts[1:], strict=False)
+        for entry, (group, after, end, start) in enumerate(
+            zip(groups, groups[1:], finishing, following, strict=False)
         )
-        if group == following and start <= closing
+        if group == after and start - end <= window
     ]
-    hits: list[tuple[int, int, int]] = []
-    last = len(packed)
-    for entry in near:
-        later = entry + 1
-        start = entry_starts[entry]
-        if entry_starts[later] == start:  # a tie: the first re-contact starts later still
-            group = groups[entry]
-            while later < last and groups[later] == group and entry_starts[later] == start:
-                later += 1
-            if later == last or groups[later] != group or entry_starts[later] > closes[entry]:
-                continue
-        hits.append((groups[entry], ranks[entry], ranks[later]))
-    return hits
+
+
+_WALK: Final = 32  # later contacts walked for a contact's topics before an index is built
+
+
+class _Walk:
+    """The first later contact of an entry's group, per topic: a short walk, or a bisection.
+
+    A contact's later contacts in its group are walked in rank order (start
+    order) while they start within its window, until each resolved topic has
+    found its first later contact carrying it. A walk is almost always one or
+    two steps; past `_WALK` steps (many contacts of one customer inside one
+    window, none with the topic) the group gets an index of its topics, built
+    once, and the rest is one bisection per topic: n log n whatever the log.
+    """
+
+    def __init__(
+        self, known: list[Interaction], ranks: list[int], groups: list[int], starts: list[int]
+    ) -> None:
+        self.known, self.ranks, self.groups, self.starts = known, ranks, groups, starts
+        self.indexes: dict[int, dict[str, tuple[list[int], list[int]]]] = {}
+
+    def first_later(self, entry: int, topics: frozenset[str], closing: int) -> dict[str, int]:
+        """Each of ``topics`` mapped to the rank of its first later contact starting by ``closing``."""
+        known, ranks, groups, starts = self.known, self.ranks, self.groups, self.starts
+        rank = ranks[entry]
+        group, start = groups[entry], starts[rank]
+        wanted = set(topics)
+        found: dict[str, int] = {}
+        later, last, steps = entry + 1, len(ranks), 0
+        while wanted and later < last and groups[later] == group:
+            other = ranks[later]
+            begins = starts[other]
+            if begins > closing:
+                return found
+            if begins > start:
+                for topic in wanted & known[other].topics:
+                    found[topic] = other
+                wanted -= found.keys()
+            later += 1
+            steps += 1
+            if steps == _WALK and wanted:
+                for topic in wanted:
+                    first = self._bisect(entry, topic, start)
+                    if first is not None and starts[first] <= closing:
+                        found[topic] = first
+                return found
+        return found
+
+    def _bisect(self, entry: int, topic: str, start: int) -> int | None:
+        """The rank of the first contact of ``entry``'s group with ``topic`` starting after ``start``."""
+        group = self.groups[entry]
+        index = self.indexes.get(group)
+        if index is None:
+            index = self.indexes[group] = self._index(entry)
+        found = index.get(topic)
+        if found is None:
+            return None
+        topic_starts, topic_ranks = found
+        low = bisect_right(topic_starts, start)
+        return topic_ranks[low] if low < len(topic_ranks) else None
+
+    def _index(self, entry: int) -> dict[str, tuple[list[int], list[int]]]:
+        """Each topic of ``entry``'s group: its contacts' starts and ranks, in rank order."""
+        group, groups = self.groups[entry], self.groups
+        first = entry
+        while first > 0 and groups[first - 1] == group:
+            first -= 1
+        index: dict[str, tuple[list[int], list[int]]] = {}
+        at = first
+        while at < len(groups) and groups[at] == group:
+            rank = self.ranks[at]
+            for topic in self.known[rank].topics:
+                topic_starts, topic_ranks = index.setdefault(topic, ([], []))
+                topic_starts.append(self.starts[rank])
+                topic_ranks.append(rank)
+            at += 1
+        return index
 
 
 class Instants:
@@ -310,9 +373,13 @@ def decide_columns(  # noqa: PLR0917 -- one account's rows, their instants, the 
             for start, logged in zip(starts, instants.logged, strict=True)
         ]
     order = _start_order(rows, starts, cutoff)
-    known = [rows[row] for row in order]
-    starts = [starts[row] for row in order]
-    ends = list(map(instants.ends.__getitem__, order))
+    ends = instants.ends
+    known = rows
+    if len(order) != len(rows) or not all(map(eq, order, range(len(order)))):
+        # Not the usual log, written in start order with every row known: reorder.
+        known = list(map(rows.__getitem__, order))
+        starts = list(map(starts.__getitem__, order))
+        ends = list(map(ends.__getitem__, order))
     window = rule.recontact_window // _MICROSECOND
     voided, first = _voided(rule, known, starts, ends, window)
     base = len(into.rows)
@@ -332,13 +399,16 @@ def decide_columns(  # noqa: PLR0917 -- one account's rows, their instants, the 
 
 def _start_order(rows: list[Interaction], starts: list[int], cutoff: int) -> list[int]:
     """The rows starting by ``cutoff`` in (``started_at``, ``id``) order: one account's canonical order."""
-    order = sorted(
-        (row for row, start in enumerate(starts) if start <= cutoff), key=starts.__getitem__
-    )
+    if max(starts, default=cutoff) <= cutoff:  # every row is known (as_of's default)
+        order = sorted(range(len(starts)), key=starts.__getitem__)
+    else:
+        order = sorted(
+            [row for row, start in enumerate(starts) if start <= cutoff], key=starts.__getitem__
+        )
     ordered = list(map(starts.__getitem__, order))
-    # Ties on the start are few: sort each run of them by id.
+    # Ties on the start are a few in a hundred: sort each run of them by id.
     ties = [
-        position for position in range(1, len(order)) if ordered[position] == ordered[position - 1]
+        position for position, (before, start) in enumerate(pairwise(ordered), 1) if start == before
     ]
     run_end = 0
     for position in ties:
@@ -347,7 +417,14 @@ def _start_order(rows: list[Interaction], starts: list[int], cutoff: int) -> lis
         run_start, run_end = position - 1, position + 1
         while run_end < len(order) and ordered[run_end] == ordered[run_start]:
             run_end += 1
-        order[run_start:run_end] = sorted(order[run_start:run_end], key=lambda row: rows[row].id)
+        if run_end - run_start == 2:  # the usual tie: two rows
+            first, second = order[run_start], order[position]
+            if rows[second].id < rows[first].id:
+                order[run_start], order[position] = second, first
+        else:
+            order[run_start:run_end] = sorted(
+                order[run_start:run_end], key=lambda row: rows[row].id
+            )
     return order
 
 
@@ -359,23 +436,36 @@ def _voided(
     window: int,
 ) -> tuple[dict[int, set[str]], dict[int, set[int]]]:
     """The topics each re-contacted contact lost, and the ranks of their first re-contacts."""
-    packed, groups, topic_names = _entries(rule, known)
+    ranks, groups = _group_order(rule, known)
+    by_topic = rule.recontact_scope is RecontactScope.SAME_TOPIC
+    walk = _Walk(known, ranks, groups, starts)
     voided: dict[int, set[str]] = {}
     first: dict[int, set[int]] = {}
-    by_topic = rule.recontact_scope is RecontactScope.SAME_TOPIC
-    width = max(groups, default=0) + 1
-    for group, rank, later in _hits(packed, len(known), starts, ends, window):
+    last = len(ranks)
+    for entry in _near(ranks, groups, starts, ends, window):
+        rank = ranks[entry]
         resolved = known[rank].resolved_topics
+        if not resolved:
+            continue  # nothing resolved, nothing a re-contact could void
+        closing = ends[rank] + window
         if by_topic:
-            topic = topic_names[group // width]
-            if topic not in resolved:
+            after = ranks[entry + 1]  # the usual case: the next contact has every topic
+            if starts[after] > starts[rank] and resolved <= known[after].topics:
+                voided[rank], first[rank] = set(resolved), {after}
                 continue
-            voided.setdefault(rank, set()).add(topic)
-        elif resolved:
-            voided[rank] = set(resolved)
-        else:
+            found = walk.first_later(entry, resolved, closing)
+            if found:
+                voided[rank] = set(found)
+                first[rank] = set(found.values())
             continue
-        first.setdefault(rank, set()).add(later)
+        later, start = entry + 1, starts[rank]
+        group = groups[entry]
+        # A tie on the start is no re-contact: the first one starts later still.
+        while later < last and groups[later] == group and starts[ranks[later]] == start:
+            later += 1
+        if later < last and groups[later] == group and starts[ranks[later]] <= closing:
+            voided[rank] = set(resolved)
+            first[rank] = {ranks[later]}
     return voided, first
 
 
