@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import inspect
 import json
+import pickle
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,17 @@ from resolutionpricing import (
     interactions_from_records,
     read_interactions,
 )
+from resolutionpricing._engine import Instants
 from resolutionpricing._interactions import (
-    _csv_fast_path,
+    _micros,
+    _read_csv_rows,
+    _ReadLog,
     _Rows,
-    _timestamp_reader,
+    _Timestamps,
     _trusted_interaction,
     parse_timestamp,
 )
+from resolutionpricing.strategies import interactions
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = (
@@ -185,11 +190,45 @@ def test_the_fast_csv_path_accepts_and_refuses_what_the_careful_path_does(
     assert _texts(fast, 0) == _texts(careful, 1)  # record 1 is line 2, after the header
 
 
+class _Lines:
+    """Rows as `csv.reader` gives them, one a line after the header (``line_num`` included)."""
+
+    def __init__(self, rows: list[list[str]]) -> None:
+        self._rows = iter(rows)
+        self.line_num = 1
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> list[str]:
+        row = next(self._rows)
+        self.line_num += 1
+        return row
+
+
+class _CountedRows(_Rows):
+    """The rows of a log, noting which line numbers went to the careful path."""
+
+    def __init__(self) -> None:
+        super().__init__("line")
+        self.careful: list[int] = []
+
+    def add(self, number: int, *args: Any) -> None:
+        self.careful.append(number)
+        super().add(number, *args)
+
+
 def test_a_clean_row_takes_the_fast_path() -> None:
     """A clean row is built by the fast path; a row it is unsure of is left to the careful one."""
-    rows = _Rows("line")
-    add = _csv_fast_path(list(COLUMNS), rows)
-    assert add([GOOD[column] for column in COLUMNS], 2)
+    rows = _CountedRows()
+    lines = [
+        [GOOD[column] for column in COLUMNS],
+        [dict(GOOD, id="c2", csat="6")[column] for column in COLUMNS],
+        [GOOD[column] for column in COLUMNS],  # c1 again: the careful path names the first line
+    ]
+    _read_csv_rows(_Lines(lines), list(COLUMNS), rows)  # type: ignore[arg-type]
+    assert rows.careful == [3, 4]
+    assert [row.line for row in rows.rejected] == [3, 4]
     (contact,) = rows.interactions
     assert contact == Interaction(
         id="c1",
@@ -202,10 +241,9 @@ def test_a_clean_row_takes_the_fast_path() -> None:
         csat=5,
         attributes={"region": "UAE", "tenant": "acme"},
     )
-    assert not add([dict(GOOD, id="c2", csat="6")[column] for column in COLUMNS], 3)
-    # c1 again: left to the careful path, which names the first line.
-    assert not add([GOOD[column] for column in COLUMNS], 4)
-    assert len(rows.interactions) == 1
+    assert rows.starts == rows.logged == [_micros(datetime(2026, 10, 1, 5, 0, tzinfo=UTC))]
+    assert rows.ends == [rows.starts[0] + 4 * 60 * 1_000_000]
+    assert not rows.has_logged
 
 
 # The timestamps of the fast path: never one the grammar refuses, always the same instant.
@@ -223,17 +261,21 @@ _SHAPED = st.builds(
 @given(text=st.one_of(_SHAPED, edge_cells))
 def test_fast_timestamps_are_those_of_the_grammar(text: str) -> None:
     """A timestamp the fast path reads, the grammar reads as the same instant with the same offset."""
-    moment = _timestamp_reader()(text)
-    if moment is None:
+    timestamps = _Timestamps()
+    found = timestamps.read(text)
+    if found is None:
         return
+    moment, micros = found
     expected = parse_timestamp(text)
     assert moment == expected
     assert moment.utcoffset() == expected.utcoffset()
+    assert micros == _micros(expected)
+    assert timestamps.read(text) == found  # again, from the parts it remembered
 
 
 def test_fast_timestamps_leave_an_offset_minute_of_60_to_the_grammar() -> None:
     """Python reads +05:60 as +06:00: the fast path leaves it to the grammar, which refuses it."""
-    assert _timestamp_reader()("2026-10-01T09:00:00+05:60") is None
+    assert _Timestamps().read("2026-10-01T09:00:00+05:60") is None
     with pytest.raises(InvalidValueError, match="not an RFC 3339 timestamp"):
         parse_timestamp("2026-10-01T09:00:00+05:60")
 
@@ -456,3 +498,128 @@ def test_a_file_that_is_not_parquet_is_a_log_error(tmp_path: Path) -> None:
     path.write_text("id,customer_id\n", encoding="utf-8")
     with pytest.raises(InteractionLogError, match="file: is not a Parquet file"):
         read_interactions(path, reader="arrow")
+
+
+# --- the instants a reader hands to the engine ---------------------------------------
+
+
+def _instants_of(rows: tuple[Interaction, ...]) -> tuple[object, ...]:
+    """What `Instants` computes from the rows' datetimes: starts, ends, logged."""
+    instants = Instants(rows)
+    return instants.starts, instants.ends, instants.logged
+
+
+def _carried(rows: tuple[Interaction, ...]) -> tuple[object, ...]:
+    """The instants a read log carries: starts, ends, logged."""
+    assert isinstance(rows, _ReadLog)
+    return rows.starts, rows.ends, rows.logged
+
+
+@pytest.mark.parametrize("reader", ["stdlib", "arrow"])
+@pytest.mark.parametrize("name", ["interactions.csv", "accounts/interactions.csv"])
+def test_the_example_logs_carry_the_engine_s_instants(name: str, reader: str) -> None:
+    """Each example log, read by either reader, carries the instants `Instants` would compute."""
+    rows = read_interactions(ROOT / "examples" / name, reader=reader)
+    assert isinstance(rows, _ReadLog)
+    assert _carried(rows) == _instants_of(rows)
+    assert rows.logged is None  # the examples have no logged_at
+
+
+def _stamp(moment: datetime, style: int) -> str:
+    """A timestamp as a log writes it: Z for UTC, or its offset; with or without seconds' fraction."""
+    text = moment.isoformat()
+    return text.replace("+00:00", "Z") if style == 0 else text
+
+
+@st.composite
+def _logged_logs(draw: st.DrawFn) -> list[Interaction]:
+    """Logs of generated interactions, some rows with a logged_at, some with a fraction of a second."""
+    contacts = draw(st.lists(interactions(), max_size=8, unique_by=lambda contact: contact.id))
+    log = []
+    for contact in contacts:
+        ended = contact.ended_at + timedelta(microseconds=draw(st.sampled_from([0, 0, 1, 250_000])))
+        logged = draw(st.sampled_from([None, timedelta(0), timedelta(minutes=90, seconds=1)]))
+        log.append(
+            attrs.evolve(
+                contact,
+                attributes={},  # beside the point here
+                ended_at=ended,
+                logged_at=None if logged is None else (ended + logged).astimezone(DUBAI),
+            )
+        )
+    return log
+
+
+DUBAI = timezone(timedelta(hours=4))
+
+
+def _write_contacts(path: Path, contacts: list[Interaction], style: int) -> None:
+    """Write interactions as a CSV log, timestamps in their own offsets."""
+
+    def flag(value: object) -> str:
+        return "" if value is None else str(value).lower()
+
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow([*COLUMNS[:13]])
+        for contact in contacts:
+            writer.writerow(
+                [
+                    contact.id,
+                    contact.account_id or "",
+                    contact.customer_id,
+                    contact.conversation_id,
+                    contact.channel,
+                    _stamp(contact.started_at, style),
+                    _stamp(contact.ended_at, style),
+                    ";".join(sorted(contact.topics)),
+                    ";".join(sorted(contact.resolved_topics)),
+                    flag(contact.escalated),
+                    flag(contact.confirmed),
+                    flag(contact.csat),
+                    "" if contact.logged_at is None else _stamp(contact.logged_at, style),
+                ]
+            )
+
+
+@given(contacts=_logged_logs(), style=st.integers(0, 1))
+def test_a_read_log_carries_the_engine_s_instants(
+    tmp_path_factory: pytest.TempPathFactory, contacts: list[Interaction], style: int
+) -> None:
+    """Random logs in several offsets, with and without logged_at: each reader's instants are Instants'."""
+    path = tmp_path_factory.mktemp("instants") / "log.csv"
+    _write_contacts(path, contacts, style)
+    for reader in ("stdlib", "arrow"):
+        rows = read_interactions(path, reader=reader)
+        assert isinstance(rows, _ReadLog)
+        assert rows == tuple(contacts)
+        assert _carried(rows) == _instants_of(rows)
+        assert (rows.logged is None) == all(contact.logged_at is None for contact in contacts)
+
+
+def test_a_read_log_is_a_tuple(tmp_path: Path) -> None:
+    """A read log equals, adds and prints as the tuple of its rows."""
+    path = tmp_path / "log.csv"
+    _write(path, [GOOD, dict(GOOD, id="c2", logged_at="2026-10-01T09:30:00+04:00")])
+    rows = read_interactions(path)
+    assert isinstance(rows, _ReadLog)
+    plain = tuple(rows)
+    assert rows == plain
+    assert rows + plain == plain + plain
+    assert type(rows + plain) is tuple
+    assert repr(rows) == repr(plain)
+    assert _carried(rows) == _instants_of(plain)
+    # 09:00 and 09:30 at +04:00: 05:00 and 05:30 UTC, in microseconds since 1970.
+    five = _micros(datetime(2026, 10, 1, 5, 0, tzinfo=UTC))
+    assert rows.logged == [five, five + 30 * 60 * 1_000_000]
+
+
+def test_a_read_log_pickles_with_its_instants(tmp_path: Path) -> None:
+    """A read log pickles as a tuple does, keeping its instants (an Interaction's mappingproxy does not pickle)."""
+    path = tmp_path / "log.csv"
+    path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    rows = read_interactions(path)
+    again = pickle.loads(pickle.dumps(rows))  # noqa: S301 (our own bytes)
+    assert isinstance(again, _ReadLog)
+    assert (again.starts, again.ends, again.logged) == ([], [], None)
+    assert again == ()

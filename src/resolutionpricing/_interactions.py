@@ -19,7 +19,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -39,6 +39,7 @@ from resolutionpricing._limits import MAX_LINE_CHARACTERS, open_regular
 from resolutionpricing._periods import check_instant
 
 if TYPE_CHECKING:
+    import _csv
     import os
 
     from resolutionpricing._errors import Problem
@@ -840,13 +841,30 @@ class ReadReport:
 class _Rows:
     """The outcome of every row of one log, in order, and the ids seen so far."""
 
-    __slots__ = ("_seen", "_unit", "interactions", "rejected")
+    __slots__ = (
+        "_seen",
+        "_unit",
+        "ends",
+        "has_logged",
+        "interactions",
+        "logged",
+        "rejected",
+        "starts",
+    )
 
     def __init__(self, unit: str) -> None:
         self._unit = unit
-        self._seen: dict[tuple[str | None, str], int] = {}
+        # Keyed by the id alone for a row without an account (no tuple a row),
+        # by (account, id) for the others: a str never equals a tuple.
+        self._seen: dict[str | tuple[str, str], int] = {}
         self.interactions: list[Interaction] = []
         self.rejected: list[RejectedRow] = []
+        # Each interaction's instants in microseconds since 1970, as `_ReadLog` gives them;
+        # ``logged`` holds the start of a row without logged_at.
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.logged: list[int] = []
+        self.has_logged = False
 
     def add(
         self, number: int, raw: Mapping[Any, object], extra_keys: Iterable[object] | None = None
@@ -867,6 +885,14 @@ class _Rows:
         # Interaction's validators do (tests/test_log_readers.py runs the
         # validators on what the readers accept), so they are not run again.
         conversation_id = values["conversation_id"]
+        start = _micros(values["started_at"])
+        self.starts.append(start)
+        self.ends.append(_micros(values["ended_at"]))
+        if values["logged_at"] is None:
+            self.logged.append(start)
+        else:
+            self.logged.append(_micros(values["logged_at"]))
+            self.has_logged = True
         self.interactions.append(
             _trusted_interaction(
                 id=values["id"],
@@ -890,7 +916,9 @@ class _Rows:
 
     def claim(self, account: str | None, identifier: str, number: int) -> int:
         """Remember the first row of (account, id): its number (``number`` if this row is first)."""
-        return self._seen.setdefault((account, identifier), number)
+        return self._seen.setdefault(
+            identifier if account is None else (account, identifier), number
+        )
 
     def _check_unique(
         self, account: str | None, identifier: str | None, number: int, problems: list[Problem]
@@ -932,7 +960,56 @@ class _Rows:
             return ReadReport(interactions=tuple(self.interactions), rejected=tuple(self.rejected))
         if self.rejected:
             raise _log_error(subject, self.problems())
-        return tuple(self.interactions)
+        return _ReadLog.of(
+            self.interactions, self.starts, self.ends, self.logged if self.has_logged else None
+        )
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    """An aware datetime as microseconds since 1970 (UTC), as the engine counts instants."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+class _ReadLog(tuple[Interaction, ...]):  # noqa: SLOT001 (a tuple subclass cannot have slots of its own)
+    """The interactions a reader gave, in file order, with each row's instants computed at read time.
+
+    A tuple equal to ``tuple(rows)`` (its repr, ``+`` and pickling are a
+    tuple's), which also carries, for each position ``i``, ``starts[i]`` and
+    ``ends[i]``: the row's ``started_at`` and ``ended_at`` as microseconds
+    since 1970 (UTC); and ``logged``: None when no row has ``logged_at``, else
+    ``logged[i]`` is the row's ``logged_at`` in microseconds, or ``starts[i]``
+    when it has none. These are `resolutionpricing._engine.Instants`'s lists,
+    computed by the reader from what it parsed.
+
+    Examples:
+        >>> from resolutionpricing._interactions import _ReadLog
+        >>> log = _ReadLog.of([], [], [], None)
+        >>> log, log.starts, log.logged
+        ((), [], None)
+    """
+
+    starts: list[int]
+    ends: list[int]
+    logged: list[int] | None
+
+    @classmethod
+    def of(
+        cls,
+        rows: Iterable[Interaction],
+        starts: list[int],
+        ends: list[int],
+        logged: list[int] | None,
+    ) -> _ReadLog:
+        """The rows with their instants (lists in the rows' order, one entry a row)."""
+        log = tuple.__new__(cls, rows)
+        log.starts = starts
+        log.ends = ends
+        log.logged = logged
+        return log
 
 
 def _log_error(subject: str, problems: list[Problem]) -> InteractionLogError:
@@ -948,79 +1025,173 @@ def _check_errors(errors: object) -> None:
 # The fast path of CSV rows
 # -------------------------
 #
-# A clean CSV row is checked by `_csv_fast_path` with each cell parsed once and
-# the values of the few-valued columns (channel, topics, booleans, csat,
-# attributes) remembered by their text, then built without re-validation. A
-# row it is not sure of (any problem, or a cell it does not know quickly) goes
-# to `_Rows.add`, the careful path, which finds every problem with its line:
-# the fast path only ever accepts rows the careful path accepts, with equal
-# values, so the errors and their messages are the careful path's.
+# `_read_csv_rows` checks a clean CSV row in one pass, with each cell parsed
+# once: the values of the few-valued columns (channel and the booleans and
+# csat together, the topics and resolved topics together, the attributes) are
+# remembered by their text, and a timestamp is read from three remembered
+# parts (its date and hour, its minutes and seconds, its offset), which also
+# give its instant in microseconds. The row is then built without
+# re-validation. A row it is not sure of (any problem, or a cell it does not
+# know quickly) goes to `_Rows.add`, the careful path, which finds every
+# problem with its line: the fast path only ever accepts rows the careful path
+# accepts, with equal values, so the errors and their messages are the careful
+# path's.
 
 _MISS: Final = object()
+_ONCE: Final = (None,)
 # How many distinct cells of one column are remembered: enough for the
 # channels, topic sets and attribute values of a real log, bounded for a column
 # of unique values.
 _MEMO_LIMIT: Final = 4096
-_Z_LENGTH: Final = 20
-_OFFSET_LENGTH: Final = 25
-_Z_SHAPE: Final = "--T::Z"  # the separators of 2026-10-01T09:30:00Z, every 3rd character
-_OFFSET_SHAPES: Final = frozenset({"--T::+:", "--T::-:"})  # of 2026-10-01T09:30:00+04:00
+# How many dates and hours are remembered, over all offsets: seven years of one offset.
+_HOUR_LIMIT: Final = 1 << 16
 _SAFE_YEARS: Final = ("0003", "9997")  # within the supported instants in every offset
+# The three parts of 2026-10-01T09:30:00+04:00, split at characters 13 and 19.
+_HOUR_PART: Final = re.compile(r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3])", re.ASCII).fullmatch
+_CLOCK_PART: Final = re.compile(r":[0-5]\d:[0-5]\d", re.ASCII).fullmatch
+_OFFSET_PART: Final = re.compile(r"Z|[+-](?:[01]\d|2[0-3]):[0-5]\d", re.ASCII).fullmatch
+_HOUR_END: Final = 13
+_CLOCK_END: Final = 19
 
 
-def _remembered(memo: dict[str, Any], read: Callable[[object], object], text: str) -> object:
-    """``read(text)``, remembered in ``memo``; `_MISS` if it raises (the careful path says why)."""
-    try:
-        value = read(text)
-    except (InvalidValueError, InvalidTypeError):
-        return _MISS
-    if len(memo) < _MEMO_LIMIT:
-        memo[text] = value
-    return value
+class _Timestamps:
+    """A reader of the log's timestamps as (aware datetime, microseconds since 1970), remembering parts.
 
-
-def _timestamp_reader() -> Callable[[str], datetime | None]:
-    """A reader of the common shapes of timestamps, sharing one tzinfo object per offset.
-
-    It returns None for a cell it leaves to the careful path (`parse_timestamp`).
+    ``zones`` maps an offset's text (``Z``, ``+04:00``) to the dates and
+    hours met in it (``2026-10-01T09``, to that hour as a datetime and in
+    microseconds); ``clocks`` maps ``:30:00`` to (its timedelta, its
+    microseconds). A timestamp whose three parts are remembered costs three
+    lookups and one addition (`_read_csv_rows` does them inline); `read`
+    fills the parts, and reads the other shapes of the grammar (no seconds, a
+    fraction) with `parse_timestamp`. Every offset has one tzinfo object.
     """
-    zones: dict[object, Any] = {}
-    share_zone = zones.setdefault
-    fromisoformat = datetime.fromisoformat
-    first_year, last_year = _SAFE_YEARS
 
-    def read(text: str) -> datetime | None:
-        size = len(text)
-        if not (
-            (size == _Z_LENGTH and text[4:20:3] == _Z_SHAPE)
-            # fromisoformat reads an offset minute of 60 to 99; the grammar does not.
-            or (size == _OFFSET_LENGTH and text[4:23:3] in _OFFSET_SHAPES and text[23] <= "5")
-        ):
-            return None
-        if not (text.isascii() and first_year <= text[:4] <= last_year):
+    __slots__ = ("_hours", "_tzinfos", "clocks", "zones")
+
+    def __init__(self) -> None:
+        self.zones: dict[str, dict[str, tuple[datetime, int]]] = {}
+        self.clocks: dict[str, tuple[timedelta, int]] = {}
+        self._tzinfos: dict[timedelta, timezone] = {}
+        self._hours = 0
+
+    def read(self, text: str) -> tuple[datetime, int] | None:
+        """The timestamp and its microseconds, or None for a cell the careful path must read."""
+        found = self._from_parts(text)
+        if found is not None:
+            return found
+        if not _TIMESTAMP(text):
             return None
         try:
-            # With the separators in place and ASCII only, fromisoformat reads
-            # digits where the grammar has them and refuses hour 24, minute 60,
-            # 31 February and an offset of a day, as the grammar does.
-            moment = fromisoformat(text)
-        except ValueError:
+            moment = parse_timestamp(text)
+        except InvalidValueError:
             return None
         zone = moment.tzinfo
-        if zone is not UTC:  # one tzinfo object per offset, not one per timestamp
-            shared = share_zone(zone, zone)
-            if shared is not zone:
-                moment = moment.replace(tzinfo=shared)
-        return moment
+        offset = moment.utcoffset()
+        if zone is not UTC and offset is not None:  # one tzinfo object per offset
+            moment = moment.replace(tzinfo=self._tzinfo(offset))
+        return moment, _micros(moment)
 
-    return read
+    def _hour(
+        self, hours: dict[str, tuple[datetime, int]], head: str, zone: timezone
+    ) -> tuple[datetime, int] | None:
+        """The hour that ``head`` (``2026-10-01T09``) names in ``zone``, remembered in ``hours``."""
+        if not (_HOUR_PART(head) and _SAFE_YEARS[0] <= head[:4] <= _SAFE_YEARS[1]):
+            return None
+        try:
+            start = datetime(
+                int(head[:4]), int(head[5:7]), int(head[8:10]), int(head[11:13]), tzinfo=zone
+            )
+        except ValueError:  # such as 30 February
+            return None
+        hour = (start, _micros(start))
+        if self._hours < _HOUR_LIMIT:
+            self._hours += 1
+            hours[head] = hour
+        return hour
+
+    def _tzinfo(self, offset: timedelta) -> timezone:
+        if not offset:
+            return UTC
+        return self._tzinfos.setdefault(offset, timezone(offset))
+
+    def _from_parts(self, text: str) -> tuple[datetime, int] | None:
+        """Read a timestamp of the common shape from its parts, remembering them."""
+        tail = text[_CLOCK_END:]
+        hours = self.zones.get(tail)
+        if hours is None:
+            if not _OFFSET_PART(tail) or len(self.zones) >= _MEMO_LIMIT:
+                return None
+            hours = self.zones[tail] = {}
+        head = text[:_HOUR_END]
+        hour = hours.get(head) or self._hour(hours, head, self._tzinfo(_offset_of(tail)))
+        if hour is None:
+            return None
+        middle = text[_HOUR_END:_CLOCK_END]
+        clock = self.clocks.get(middle)
+        if clock is None:
+            if not _CLOCK_PART(middle):
+                return None
+            seconds = int(middle[1:3]) * 60 + int(middle[4:6])
+            clock = self.clocks[middle] = (timedelta(seconds=seconds), seconds * 1_000_000)
+        return hour[0] + clock[0], hour[1] + clock[1]
 
 
-def _csv_fast_path(header: list[str], rows: _Rows) -> Callable[[list[str], int], bool]:  # noqa: C901, PLR0915 (one pass over a row, a check a line)
-    """The fast path of one CSV log: adds a clean row and says True, or says False.
+def _offset_of(tail: str) -> timedelta:
+    """The offset an offset's text (``Z``, ``-05:30``) names."""
+    if tail == "Z":
+        return timedelta(0)
+    minutes = int(tail[1:3]) * 60 + int(tail[4:6])
+    return timedelta(minutes=-minutes if tail[0] == "-" else minutes)
 
-    A row it returns False for is left to the careful path, `_Rows.add`.
+
+def _flags(cells: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """channel, escalated, confirmed and csat read from their cells (None at a doubt).
+
+    ``cells`` holds the channel and escalated cells, then the confirmed and
+    csat cells of the columns the header has, in that order (the caller
+    knows which).
     """
+    values: list[object] = []
+    reads = (_read_text, _read_escalated, _read_confirmed, _read_csat)
+    for read, cell in zip(reads, cells, strict=False):
+        try:
+            values.append(read(cell))
+        except (InvalidValueError, InvalidTypeError):
+            return None
+    return tuple(values)
+
+
+def _topic_pair(cells: tuple[str, str]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The topics and the resolved topics read from their cells (None at a doubt)."""
+    try:
+        topics = _read_topics(cells[0])
+        resolved = _read_resolved_topics(cells[1])
+    except (InvalidValueError, InvalidTypeError):
+        return None
+    return (topics, resolved) if resolved <= topics else None
+
+
+def _reject_width(fields: list[str], header: list[str], number: int, rows: _Rows) -> None:
+    """Reject a row with more or fewer fields than the header, keeping the extra ones."""
+    width = len(header)
+    raw: dict[str, object] = dict(zip(header, fields, strict=False))
+    raw.update({f"field {index}": field for index, field in enumerate(fields[width:], width + 1)})
+    problem = InvalidValueError(
+        f"line {number}",
+        f"has {len(fields)} fields but the header has {width}",
+        "one field per column; quote a field that holds a comma",
+    )
+    rows.reject(number, raw, [problem])
+
+
+def _read_csv_rows(reader: _csv.Reader, header: list[str], rows: _Rows) -> None:  # noqa: C901, PLR0912, PLR0915 (one pass over a row, a check a line)
+    """Read every row after the header into ``rows``: clean rows here, the others by `_Rows.add`.
+
+    ``reader`` is the file's `csv.reader`, past the header; a row of the
+    wrong width is rejected here, a blank line skipped.
+    """
+    width = len(header)
+    extra_keys = tuple(column for column in header if column not in _KNOWN_COLUMNS)
     position = {column: index for index, column in enumerate(header)}
     (
         at_id,
@@ -1037,6 +1208,13 @@ def _csv_fast_path(header: list[str], rows: _Rows) -> Callable[[list[str], int],
         at_csat,
         at_logged,
     ) = (position.get(column, -1) for column, _ in _COLUMNS)
+    flag_columns = [at_channel, at_escalated]
+    flag_columns += [at for at in (at_confirmed, at_csat) if at >= 0]
+    flag_cells = operator.itemgetter(*flag_columns)
+    # Where confirmed and csat are in a `_flags` value, or -1 for an absent column.
+    at_confirmed_flag = 2 if at_confirmed >= 0 else -1
+    at_csat_flag = (3 if at_confirmed >= 0 else 2) if at_csat >= 0 else -1
+    topic_cells = operator.itemgetter(at_topics, at_resolved)
     others = sorted(
         (column, index) for index, column in enumerate(header) if column not in _KNOWN_COLUMNS
     )
@@ -1045,129 +1223,165 @@ def _csv_fast_path(header: list[str], rows: _Rows) -> Callable[[list[str], int],
     attribute_maps: dict[object, Mapping[str, str]] = {}
     customers: dict[str, str] = {}
     accounts: dict[str, str] = {}
-    channels: dict[str, Any] = {}
-    topic_sets: dict[str, Any] = {}
-    resolved_sets: dict[str, Any] = {}
-    booleans: dict[str, Any] = {}
-    scores: dict[str, Any] = {}
-    timestamp = _timestamp_reader()
-    claim = rows.claim
+    flag_values: dict[object, tuple[Any, ...]] = {}
+    topic_values: dict[object, tuple[frozenset[str], frozenset[str]]] = {}
+    timestamps = _Timestamps()
+    zones = timestamps.zones.get
+    clocks = timestamps.clocks.get
+    read_timestamp = timestamps.read
+    seen = rows._seen.setdefault  # noqa: SLF001 (the reader's own bookkeeping)
     append = rows.interactions.append
-
-    def add(fields: list[str], number: int) -> bool:  # noqa: C901, PLR0911, PLR0912, PLR0915 (a check a line)
-        identifier = fields[at_id]
-        if not identifier.strip():
-            return False
-        customer = fields[at_customer]
-        known = customers.get(customer)
-        if known is None:
-            if not customer.strip():
-                return False
-            customers[customer] = customer
-        else:
-            customer = known  # one string per customer, shared by their rows
-        account: str | None = None
-        if at_account >= 0 and (text := fields[at_account]):
-            account = accounts.get(text)
-            if account is None:
+    append_start = rows.starts.append
+    append_end = rows.ends.append
+    append_logged = rows.logged.append
+    careful = rows.add
+    new = object.__new__
+    (
+        set_id,
+        set_customer_id,
+        set_channel,
+        set_started_at,
+        set_ended_at,
+        set_topics,
+        set_resolved_topics,
+        set_escalated,
+        set_confirmed,
+        set_csat,
+        set_conversation_id,
+        set_attributes,
+        set_account_id,
+        set_logged_at,
+    ) = _SLOT_SETTERS
+    hour_end, clock_end = _HOUR_END, _CLOCK_END
+    previous = reader.line_num
+    for fields in reader:
+        number = previous + 1
+        previous = reader.line_num
+        if len(fields) != width:
+            if fields:
+                _reject_width(fields, header, number, rows)
+            continue  # else: a blank line, which holds no row
+        # One pass, not a loop: a check that fails breaks out to the careful path (no
+        # function call a row); a row built goes on to the next by the ``else``.
+        for _ in _ONCE:
+            identifier = fields[at_id]
+            if not identifier.strip():
+                break
+            customer = fields[at_customer]
+            known = customers.get(customer)
+            if known is None:
+                if not customer.strip():
+                    break
+                customers[customer] = customer
+            else:
+                customer = known  # one string per customer, shared by their rows
+            account: str | None = None
+            if at_account >= 0 and (text := fields[at_account]):
+                account = accounts.get(text)
+                if account is None:
+                    if not text.strip():
+                        break
+                    account = accounts.setdefault(text, text)
+            conversation = identifier
+            if at_conversation >= 0 and (text := fields[at_conversation]) and text != identifier:
                 if not text.strip():
-                    return False
-                account = accounts.setdefault(text, text)
-        conversation = identifier
-        if at_conversation >= 0 and (text := fields[at_conversation]) and text != identifier:
-            if not text.strip():
-                return False
-            conversation = text
-        text = fields[at_channel]
-        channel = channels.get(text, _MISS)
-        if channel is _MISS and (channel := _remembered(channels, _read_text, text)) is _MISS:
-            return False
-        started = timestamp(fields[at_started])
-        ended = timestamp(fields[at_ended])
-        # Fixed offsets only, so datetimes compare as instants.
-        if started is None or ended is None or ended < started:
-            return False
-        logged = None
-        if at_logged >= 0 and (text := fields[at_logged]):
-            logged = timestamp(text)
-            if logged is None or logged < started:
-                return False
-        text = fields[at_topics]
-        topics = topic_sets.get(text, _MISS)
-        if topics is _MISS and (topics := _remembered(topic_sets, _read_topics, text)) is _MISS:
-            return False
-        text = fields[at_resolved]
-        resolved = resolved_sets.get(text, _MISS)
-        if (
-            resolved is _MISS
-            and (resolved := _remembered(resolved_sets, _read_resolved_topics, text)) is _MISS
-        ) or not resolved <= topics:
-            return False
-        text = fields[at_escalated]
-        escalated = booleans.get(text, _MISS)
-        if escalated is _MISS:
-            escalated = _remembered(booleans, _boolean_or_miss, text)
-        if escalated is _MISS or escalated is None:
-            return False
-        confirmed = None
-        if at_confirmed >= 0:
-            text = fields[at_confirmed]
-            confirmed = booleans.get(text, _MISS)
-            if confirmed is _MISS and (
-                (confirmed := _remembered(booleans, _boolean_or_miss, text)) is _MISS
+                    break
+                conversation = text
+            cells = flag_cells(fields)
+            flags = flag_values.get(cells)
+            if flags is None:
+                flags = _flags(cells)
+                if flags is None:
+                    break
+                if len(flag_values) < _MEMO_LIMIT:
+                    flag_values[cells] = flags
+            cells = topic_cells(fields)
+            pair = topic_values.get(cells)
+            if pair is None:
+                pair = _topic_pair(cells)
+                if pair is None:
+                    break
+                if len(topic_values) < _MEMO_LIMIT:
+                    topic_values[cells] = pair
+            # A timestamp from its three remembered parts, inline; `read` when one is new.
+            text = fields[at_started]
+            if (
+                (hours := zones(text[clock_end:])) is not None
+                and (hour := hours.get(text[:hour_end])) is not None
+                and (clock := clocks(text[hour_end:clock_end])) is not None
             ):
-                return False
-        csat = None
-        if at_csat >= 0:
-            text = fields[at_csat]
-            csat = scores.get(text, _MISS)
-            if csat is _MISS and (csat := _remembered(scores, _read_csat, text)) is _MISS:
-                return False
-        attributes = _NO_ATTRIBUTES
-        if attribute_cells is not None:
-            cells = attribute_cells(fields)
-            attributes = attribute_maps.get(cells, _NO_ATTRIBUTES)
-            if attributes is _NO_ATTRIBUTES:
-                attributes = MappingProxyType(
-                    dict(
-                        zip(
-                            attribute_names,
-                            cells if isinstance(cells, tuple) else (cells,),
-                            strict=True,
+                started = hour[0] + clock[0]
+                start = hour[1] + clock[1]
+            elif (found := read_timestamp(text)) is not None:
+                started, start = found
+            else:
+                break
+            text = fields[at_ended]
+            if (
+                (hours := zones(text[clock_end:])) is not None
+                and (hour := hours.get(text[:hour_end])) is not None
+                and (clock := clocks(text[hour_end:clock_end])) is not None
+            ):
+                ended = hour[0] + clock[0]
+                end = hour[1] + clock[1]
+            elif (found := read_timestamp(text)) is not None:
+                ended, end = found
+            else:
+                break
+            if end < start:
+                break
+            logged = None
+            logged_us = start
+            if at_logged >= 0 and (text := fields[at_logged]):
+                found = read_timestamp(text)
+                if found is None:
+                    break
+                logged, logged_us = found
+                if logged_us < start:
+                    break
+            attributes = _NO_ATTRIBUTES
+            if attribute_cells is not None:
+                cells = attribute_cells(fields)
+                attributes = attribute_maps.get(cells, _NO_ATTRIBUTES)
+                if attributes is _NO_ATTRIBUTES:
+                    attributes = MappingProxyType(
+                        dict(
+                            zip(
+                                attribute_names,
+                                cells if isinstance(cells, tuple) else (cells,),
+                                strict=True,
+                            )
                         )
                     )
-                )
-                if len(attribute_maps) < _MEMO_LIMIT:
-                    attribute_maps[cells] = attributes
-        # Last, so that a row left to the careful path has not claimed its id.
-        if claim(account, identifier, number) != number:
-            return False
-        append(
-            _trusted_interaction(
-                identifier,
-                customer,
-                channel,
-                started,
-                ended,
-                topics,
-                resolved,
-                escalated,
-                confirmed,
-                csat,
-                conversation,
-                attributes,
-                account,
-                logged,
-            )
-        )
-        return True
-
-    return add
-
-
-def _boolean_or_miss(value: object) -> bool | None:
-    """A boolean cell as `_boolean` reads it (an empty cell is None, for ``confirmed``)."""
-    return _boolean(value, _CONFIRMED_ALLOWED)
+                    if len(attribute_maps) < _MEMO_LIMIT:
+                        attribute_maps[cells] = attributes
+            # Last, so that a row left to the careful path has not claimed its id.
+            if seen(identifier if account is None else (account, identifier), number) != number:
+                break
+            contact = new(Interaction)
+            set_id(contact, identifier)
+            set_customer_id(contact, customer)
+            set_channel(contact, flags[0])
+            set_started_at(contact, started)
+            set_ended_at(contact, ended)
+            set_topics(contact, pair[0])
+            set_resolved_topics(contact, pair[1])
+            set_escalated(contact, flags[1])
+            set_confirmed(contact, None if at_confirmed_flag < 0 else flags[at_confirmed_flag])
+            set_csat(contact, None if at_csat_flag < 0 else flags[at_csat_flag])
+            set_conversation_id(contact, conversation)
+            set_attributes(contact, attributes)
+            set_account_id(contact, account)
+            set_logged_at(contact, logged)
+            append(contact)
+            append_start(start)
+            append_end(end)
+            append_logged(logged_us)
+            if logged is not None:
+                rows.has_logged = True
+        else:
+            continue
+        careful(number, dict(zip(header, fields, strict=True)), extra_keys)
 
 
 def _read_csv(path: Path, rows: _Rows, subject: str) -> None:
@@ -1183,31 +1397,7 @@ def _read_csv(path: Path, rows: _Rows, subject: str) -> None:
             header = _checked_header(
                 next((fields for fields in reader if fields), None), rows, subject
             )
-            width = len(header)
-            extra_keys = tuple(column for column in header if column not in _KNOWN_COLUMNS)
-            fast = _csv_fast_path(header, rows)
-            previous = reader.line_num
-            for fields in reader:
-                number = previous + 1
-                previous = reader.line_num
-                if len(fields) == width:
-                    if not fast(fields, number):
-                        rows.add(number, dict(zip(header, fields, strict=True)), extra_keys)
-                elif fields:
-                    raw: dict[str, object] = dict(zip(header, fields, strict=False))
-                    raw.update(
-                        {
-                            f"field {index}": field
-                            for index, field in enumerate(fields[width:], width + 1)
-                        }
-                    )
-                    problem = InvalidValueError(
-                        f"line {number}",
-                        f"has {len(fields)} fields but the header has {width}",
-                        "one field per column; quote a field that holds a comma",
-                    )
-                    rows.reject(number, raw, [problem])
-                # else: a blank line, which holds no row
+            _read_csv_rows(reader, header, rows)
         except csv.Error as error:
             # After a field over the limit the reader could restart inside a
             # quoted field, so the file stops here, like broken quoting.
@@ -1543,9 +1733,7 @@ def read_interactions(
             clean = read_with_arrow(file, suffix)
         if clean is not None:
             return (
-                ReadReport(interactions=tuple(clean), rejected=())
-                if errors == "collect"
-                else tuple(clean)
+                ReadReport(interactions=tuple(clean), rejected=()) if errors == "collect" else clean
             )
         if read is None:  # Parquet: the careful path, row by row, rows counted from 1
             return _read_parquet_rows(file, subject, errors)
