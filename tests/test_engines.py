@@ -434,3 +434,22 @@ def test_the_sorted_engine_refuses_a_pilot_or_channel_prices() -> None:
     )
     with pytest.raises(InvalidValueError, match="sorted_by_start: cannot yet price a pilot"):
         bill(contract, iter([]), PERIODS, sorted_by_start=True)
+
+
+@pytest.mark.parametrize("reader", ["stdlib", "arrow"])
+def test_the_instants_a_reader_computed_give_the_same_run(reader: str) -> None:
+    """A run on read_interactions' tuple (instants computed at read time) equals one on a plain list."""
+    contracts = [load_contract(f"examples/accounts/acct-{n}.toml") for n in (1, 2, 3)]
+    log = read_interactions("examples/accounts/interactions.csv", reader=reader)
+    several = bill(contracts, log, "2026-10")
+    plain = bill(contracts, list(log), "2026-10")
+    assert [invoice.to_json() for invoice in several.invoices] == [
+        invoice.to_json() for invoice in plain.invoices
+    ]
+    assert list(several.decisions) == list(plain.decisions)
+    one = load_contract("examples/contract.toml")
+    single = read_interactions("examples/interactions.csv", reader=reader)
+    assert (
+        calculate_invoice(one, single, "2026-10").to_json()
+        == calculate_invoice(one, list(single), "2026-10").to_json()
+    )

@@ -75,7 +75,7 @@ from resolutionpricing._engine import (
 )
 from resolutionpricing._errors import InteractionLogError, InvalidTypeError, InvalidValueError
 from resolutionpricing._frames import to_pandas
-from resolutionpricing._interactions import Interaction
+from resolutionpricing._interactions import Interaction, _ReadLog
 from resolutionpricing._invoice import Invoice
 from resolutionpricing._invoice_view import (
     DECISION_COLUMNS,
@@ -465,7 +465,15 @@ def bill(
         checked_invoices(issued, "issued"),
         checked_adjustments(audits, "audits"),
         openings,
+        read=_read_instants(log),
     )
+
+
+def _read_instants(log: object) -> Instants | None:
+    """The instants `read_interactions` computed as it read ``log``, if it did."""
+    if isinstance(log, _ReadLog):
+        return Instants.of(log.starts, log.ends, log.logged)
+    return None
 
 
 def _openings(
@@ -621,7 +629,9 @@ def calculate_run(
             raise InteractionLogError(msg, [problem])
         account = accounts[0] if accounts else None
     known_at = None if as_of is None else _check_as_of(as_of)
-    return _bill([(contract, account)], rows, (resolved,), known_at)
+    return _bill(
+        [(contract, account)], rows, (resolved,), known_at, read=_read_instants(interactions)
+    )
 
 
 def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
@@ -632,8 +642,13 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
     issued: list[Invoice] | None = None,
     audits: list[Adjustment] | None = None,
     openings: Mapping[str | None, Balances] | None = None,
+    *,
+    read: Instants | None = None,
 ) -> BillingRun:
-    """The run: ``as_of`` (None: the log's latest timestamp), then each account decided and priced."""
+    """The run: ``as_of`` (None: the log's latest timestamp), then each account decided and priced.
+
+    ``read`` is the rows' instants when the reader computed them (`_ReadLog`).
+    """
     by_account = _by_account(rows)
     accounts = {account for _, account in billed}
     unbilled = {
@@ -652,11 +667,12 @@ def _bill(  # noqa: PLR0917 -- the run's inputs, passed on unchanged from bill()
     decisions = DecisionColumns()
     with paused_gc():
         # Each row's instants once: for as_of's default, the decisions and the periods.
-        instants = {
-            account: Instants(found)
-            for account, found in by_account.items()
-            if account in accounts or as_of is None
-        }
+        instants = _instants(
+            rows,
+            by_account,
+            {account for account in by_account if account in accounts or as_of is None},
+            read,
+        )
         known_at = as_of if as_of is not None else _latest_of(instants.values())
         for contract, account in sorted(billed, key=lambda pair: _account_order(pair[1])):
             periods = _contract_periods(contract, requested)
@@ -689,6 +705,26 @@ def _by_account(rows: list[Interaction]) -> dict[str | None, list[Interaction]]:
 
 _ACCOUNT: Final = attrgetter("account_id")
 _ID: Final = attrgetter("id")
+
+
+def _instants(
+    rows: list[Interaction],
+    by_account: dict[str | None, list[Interaction]],
+    wanted: set[str | None],
+    read: Instants | None,
+) -> dict[str | None, Instants]:
+    """The instants of each wanted account's rows: the reader's when it gave them, else computed."""
+    if read is None:
+        return {
+            account: Instants(by_account[account]) for account in by_account if account in wanted
+        }
+    if len(by_account) == 1:  # the rows of the one account are the log itself
+        return {account: read for account in by_account if account in wanted}
+    positions: dict[str | None, list[int]] = {account: [] for account in wanted}
+    for position, account in enumerate(map(_ACCOUNT, rows)):
+        if account in positions:
+            positions[account].append(position)
+    return {account: read.gather(found) for account, found in positions.items()}
 
 
 def _latest_of(instants: Iterable[Instants]) -> datetime | None:

@@ -336,6 +336,22 @@ class Instants:
                 for moment, start in zip(logged, self.starts, strict=True)
             ]
 
+    @classmethod
+    def of(cls, starts: list[int], ends: list[int], logged: list[int] | None) -> Instants:
+        """The instants a reader computed (`read_interactions`), one entry a row, as `Instants` holds them."""
+        made = cls.__new__(cls)
+        made.starts, made.ends, made.logged = starts, ends, logged
+        return made
+
+    def gather(self, positions: list[int]) -> Instants:
+        """The instants of the rows at ``positions``, in that order."""
+        logged = None if self.logged is None else list(map(self.logged.__getitem__, positions))
+        return Instants.of(
+            list(map(self.starts.__getitem__, positions)),
+            list(map(self.ends.__getitem__, positions)),
+            logged,
+        )
+
     def latest(self) -> int | None:
         """The latest ``started_at``, ``ended_at`` or ``logged_at``: ``as_of``'s default."""
         if not self.starts:
