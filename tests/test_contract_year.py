@@ -603,6 +603,22 @@ def test_a_quote_of_a_pilot_period() -> None:
         quote(_contract(), "2026-07", resolutions=10, pilot_resolutions=4)
 
 
+def test_the_pilot_bounds_are_its_days_as_instants_in_the_contract_zone() -> None:
+    """A March pilot in Paris runs from 23:00 UTC on 28 February to 22:00 UTC on 31 March (summer time)."""
+    pilot = Pilot(
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+        pricing=TierSchedule.graduated(Tier(unit_price="1.50")),
+    )
+    start, end = pilot.bounds("Europe/Paris")
+    assert start.astimezone(UTC) == datetime(2026, 2, 28, 23, tzinfo=UTC)
+    assert end.astimezone(UTC) == datetime(2026, 3, 31, 22, tzinfo=UTC)
+    assert pilot.bounds("UTC") == (
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2026, 4, 1, tzinfo=UTC),
+    )
+
+
 def test_the_pilot_is_read_from_the_file_and_its_criteria_are_judged() -> None:
     """The annual example's [pilot]: dates, price and criteria; evaluate_pilot uses them."""
     from resolutionpricing.business_case import evaluate_pilot  # noqa: PLC0415
