@@ -516,13 +516,6 @@ def _refuse_late_data(
         raise InvalidValueError(
             engine, "cannot bill pending contacts provisionally", 'engine="python"'
         )
-    for contract in chosen if engine == "sorted_by_start" else ():
-        if contract.pilot is not None or contract.channel_pricing:
-            raise InvalidValueError(
-                engine,
-                f"cannot yet price a pilot or per-channel prices ({contract.name!r})",
-                'engine="python"',
-            )
 
 
 def _bill_in_duckdb(
