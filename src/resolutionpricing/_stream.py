@@ -306,12 +306,17 @@ class _Account:
         self.overflow: dict[str, str | None] = dict.fromkeys(self.counts)
 
     def tally(self, decided: Iterator[tuple[_Held, Outcome]]) -> None:
+        in_a_pilot, low, high = self.pilot is not None, self.pilot_from, self.pilot_until
+        channels = self.channels
         for held, outcome in decided:
-            label = self.place(held.end)
+            end = held.end
+            label = self.place(end)
             if label is None:
                 continue
-            in_pilot = self.pilot is not None and self.pilot_from <= held.end < self.pilot_until
-            channel = None if in_pilot or held.channel not in self.channels else held.channel
+            in_pilot = in_a_pilot and low <= end < high
+            channel = (
+                held.channel if channels and not in_pilot and held.channel in channels else None
+            )
             counts = self.counts[label]
             tally = (outcome, in_pilot, channel)
             counts[tally] = counts.get(tally, 0) + 1
