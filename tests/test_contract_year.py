@@ -603,6 +603,22 @@ def test_a_quote_of_a_pilot_period() -> None:
         quote(_contract(), "2026-07", resolutions=10, pilot_resolutions=4)
 
 
+def test_the_pilot_bounds_are_its_days_as_instants_in_the_contract_zone() -> None:
+    """A March pilot in Paris runs from 23:00 UTC on 28 February to 22:00 UTC on 31 March (summer time)."""
+    pilot = Pilot(
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+        pricing=TierSchedule.graduated(Tier(unit_price="1.50")),
+    )
+    start, end = pilot.bounds("Europe/Paris")
+    assert start.astimezone(UTC) == datetime(2026, 2, 28, 23, tzinfo=UTC)
+    assert end.astimezone(UTC) == datetime(2026, 3, 31, 22, tzinfo=UTC)
+    assert pilot.bounds("UTC") == (
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2026, 4, 1, tzinfo=UTC),
+    )
+
+
 def test_the_pilot_is_read_from_the_file_and_its_criteria_are_judged() -> None:
     """The annual example's [pilot]: dates, price and criteria; evaluate_pilot uses them."""
     from resolutionpricing.business_case import evaluate_pilot  # noqa: PLC0415
@@ -706,10 +722,23 @@ def test_per_channel_prices_with_unit_caps_or_an_allowance_are_refused() -> None
     assert paths == ["caps[0].kind", "pricing.included"]
 
 
-def test_the_other_engines_refuse_a_pilot_and_channels() -> None:
-    """The sorted engine does not price pilots or per-channel prices yet: a clear error."""
-    with pytest.raises(InvalidValueError, match="sorted_by_start: cannot yet price a pilot"):
-        bill(_pilot_contract(), [], "2026-07", sorted_by_start=True)
+def test_the_sorted_engine_splits_a_pilot_and_a_channel_as_the_reference() -> None:
+    """Streamed, July bills the pilot's last day at 1.50, chat at 3.00 and email at 9.00, as the reference."""
+    email = TierSchedule.graduated(Tier(unit_price="9.00"))
+    contract = _pilot_contract(channel_pricing={"email": email})
+    log = [
+        _contact(1, datetime(2026, 7, 15, 23, 59, 59, 999999, tzinfo=UTC), "email"),  # the pilot's
+        _contact(2, datetime(2026, 7, 16, tzinfo=UTC)),  # the first instant after it: chat at 3.00
+        _contact(3, datetime(2026, 7, 17, 9, tzinfo=UTC), "email"),
+        _contact(4, datetime(2026, 9, 30, 9, tzinfo=UTC)),  # after the windows close
+    ]
+    streamed = bill(contract, iter(log), "2026-07", sorted_by_start=True)
+    (july,) = streamed.invoices
+    assert _amount(july, "pilot_resolutions") == Decimal("1.50")
+    assert _amount(july, "resolutions") == Decimal("3.00")
+    assert _amount(july, "resolutions:email") == Decimal("9.00")
+    assert july.counts["pilot_units"] == 1
+    assert streamed.invoices == bill(contract, log, "2026-07").invoices
 
 
 def test_packages_already_bought_in_the_year_are_used_first() -> None:

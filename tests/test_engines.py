@@ -17,7 +17,6 @@ from resolutionpricing import (
     Contract,
     Interaction,
     InteractionLogError,
-    InvalidValueError,
     PauseCap,
     PendingBilling,
     Pilot,
@@ -342,14 +341,34 @@ def test_streaming_refuses_an_id_repeated_inside_its_window() -> None:
 _YEAR_CONTRACT = load_contract("examples/annual-contract.toml")
 
 
+_LOG_PILOT = st.builds(
+    Pilot,
+    starts_on=st.just(date(2026, 10, 1)),
+    ends_on=st.sampled_from([date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)]),
+    pricing=st.just(TierSchedule.graduated(Tier(unit_price="1.50"))),
+)
+"""A pilot over the term's October and some of the log's November days (Dubai time)."""
+
+
 @st.composite
 def _year_contracts(draw: st.DrawFn) -> list[Contract]:
-    """The annual example without its pilot, with each contract-year clause drawn on or off."""
-    base = attrs.evolve(_YEAR_CONTRACT, pilot=None, resolution=draw(_RULES))
+    """The annual example with each contract-year clause drawn on or off.
+
+    The pilot is the example's (before the term), none, or one that ends
+    during the log; email may have its own price when there is no allowance
+    (an allowance cannot say which channel's units it covers).
+    """
+    pilot = draw(st.sampled_from([_YEAR_CONTRACT.pilot, None]) | _LOG_PILOT)
+    base = attrs.evolve(_YEAR_CONTRACT, pilot=pilot, resolution=draw(_RULES))
     if not draw(st.booleans()):
         base = attrs.evolve(base, accumulate=Accumulate.PERIOD)
     if not draw(st.booleans()):
         base = attrs.evolve(base, allowance=None)
+        if draw(st.booleans()):
+            email = TierSchedule.graduated(
+                Tier(up_to=2, unit_price="9.00"), Tier(unit_price="7.00")
+            )
+            base = attrs.evolve(base, channel_pricing={"email": email})
     if draw(st.booleans()):
         base = attrs.evolve(
             base, fees=[PrepaidCommitment(amount="40.00", rollover=draw(st.booleans()))]
@@ -413,27 +432,18 @@ def _split_contracts(draw: st.DrawFn) -> list[Contract]:
     rows=logs(),
     as_of_minutes=st.one_of(st.none(), st.integers(0, 5000)),
 )
-def test_the_duckdb_engine_splits_the_pilot_and_the_channels_as_the_reference(
+def test_the_duckdb_and_sorted_engines_split_the_pilot_and_the_channels_as_the_reference(
     contracts: list[Contract], rows: list[Interaction], as_of_minutes: int | None
 ) -> None:
     """Pilot units (by the contact's local end day) and per-channel units: the reference's invoices."""
     as_of = None if as_of_minutes is None else START + timedelta(minutes=as_of_minutes)
     expected = bill(contracts, rows, PERIODS, as_of=as_of)
     decided = bill(contracts, interactions_to_arrow(rows), PERIODS, as_of=as_of, engine="duckdb")
-    assert [invoice.to_json() for invoice in decided.invoices] == [
-        invoice.to_json() for invoice in expected.invoices
-    ]
-
-
-def test_the_sorted_engine_refuses_a_pilot_or_channel_prices() -> None:
-    """The streaming pass does not split pilot or channel units yet: a clear error, not a wrong bill."""
-    contract = attrs.evolve(
-        CONTRACT,
-        channel_pricing={"email": TierSchedule.graduated(Tier(unit_price="9.00"))},
-        caps=(),
-    )
-    with pytest.raises(InvalidValueError, match="sorted_by_start: cannot yet price a pilot"):
-        bill(contract, iter([]), PERIODS, sorted_by_start=True)
+    streamed = bill(contracts, iter(_sorted(rows)), PERIODS, as_of=as_of, sorted_by_start=True)
+    wanted = [invoice.to_json() for invoice in expected.invoices]
+    assert [invoice.to_json() for invoice in decided.invoices] == wanted
+    assert [invoice.to_json() for invoice in streamed.invoices] == wanted
+    assert streamed.unbilled == expected.unbilled
 
 
 @pytest.mark.parametrize("reader", ["stdlib", "arrow"])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
@@ -28,7 +28,6 @@ from resolutionpricing._caps import PauseCap
 from resolutionpricing._contract_year import Balances, price_series, series
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason
 from resolutionpricing._engine import LazyDecisions
-from resolutionpricing._periods import zone
 from resolutionpricing._rules import PartialPolicy
 from resolutionpricing._sql import REASON_COLUMNS, usage_over
 from resolutionpricing._usage import Usage
@@ -200,9 +199,8 @@ def _add_split(
         return
     inside = "FALSE"
     if pilot is not None:
-        tz = zone(contract.timezone)
-        low = _micros(datetime.combine(pilot.starts_on, time(), tzinfo=tz))
-        high = _micros(datetime.combine(pilot.ends_on + timedelta(days=1), time(), tzinfo=tz))
+        start, end = pilot.bounds(contract.timezone)
+        low, high = _micros(start), _micros(end)
         inside = f"(d.end_us >= {low} AND d.end_us < {high})"
     billable = "d.status = 'billable'"
     columns = [f"SUM(CASE WHEN {billable} AND {inside} THEN d.units ELSE 0 END) AS pilot_units"]

@@ -43,7 +43,7 @@ import json
 import os
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from typing import Any, Final, cast
 
@@ -524,13 +524,6 @@ def _refuse_late_data(
         raise InvalidValueError(
             engine, "cannot bill pending contacts provisionally", 'engine="python"'
         )
-    for contract in chosen if engine == "sorted_by_start" else ():
-        if contract.pilot is not None or contract.channel_pricing:
-            raise InvalidValueError(
-                engine,
-                f"cannot yet price a pilot or per-channel prices ({contract.name!r})",
-                'engine="python"',
-            )
 
 
 def _bill_in_duckdb(
@@ -903,9 +896,8 @@ def _split(
         return usages
     low = high = 0
     if pilot is not None:
-        tz = zone(contract.timezone)
-        low = _micros(datetime.combine(pilot.starts_on, time(), tzinfo=tz))
-        high = _micros(datetime.combine(pilot.ends_on + timedelta(days=1), time(), tzinfo=tz))
+        start, end = pilot.bounds(contract.timezone)
+        low, high = _micros(start), _micros(end)
     zero = ARITHMETIC.create_decimal(0)
     pilot_units = dict.fromkeys(usages, zero)
     by_channel = {label: dict.fromkeys(channels, zero) for label in usages}

@@ -30,7 +30,7 @@ from resolutionpricing._adjustment import Adjustment
 from resolutionpricing._billing import BillingRun, bill, calculate_run
 from resolutionpricing._calculator import quote
 from resolutionpricing._cli_audit import add_audit_parser
-from resolutionpricing._cli_common import count, instant, load, read_log
+from resolutionpricing._cli_common import add_reader_argument, count, instant, load, read_log
 from resolutionpricing._cli_reports import add_report_parsers
 from resolutionpricing._decisions import Decision
 from resolutionpricing._errors import (
@@ -107,6 +107,7 @@ def _add_invoice_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         help="also write the decision of every contact of the period to PATH as CSV "
         "(account_id, id, period, status, units, reasons, recontacted_by)",
     )
+    add_reader_argument(invoice_command)
     invoice_command.set_defaults(run=_run_invoice)
 
 
@@ -181,6 +182,7 @@ def _add_bill_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         default=[],
         help="an audit credit's adjustment JSON, carried onto the next invoice; may be repeated",
     )
+    add_reader_argument(command)
     command.set_defaults(run=_run_bill)
 
 
@@ -262,7 +264,7 @@ def _run_quote(arguments: argparse.Namespace) -> str:
 
 def _run_invoice(arguments: argparse.Namespace) -> str:
     contract = load(arguments.contract)
-    log = read_log(arguments.interactions)
+    log = read_log(arguments.interactions, arguments.reader)
     run = calculate_run(contract, log, arguments.period, as_of=arguments.as_of)
     (invoice,) = run.invoices
     if arguments.decisions is not None:
@@ -353,7 +355,7 @@ def _folder(account: str | None, index: int) -> str:
 def _run_bill(arguments: argparse.Namespace) -> str:
     contracts = [load(path) for path in arguments.contracts]
     folders = [_folder(contract.account_id, index) for index, contract in enumerate(contracts)]
-    log = read_log(arguments.log)
+    log = read_log(arguments.log, arguments.reader)
     run = bill(
         contracts,
         log,

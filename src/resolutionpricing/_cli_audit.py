@@ -27,11 +27,12 @@ from resolutionpricing._audit import (
     strata_by,
 )
 from resolutionpricing._billing import calculate_invoice, calculate_run
+from resolutionpricing._cli_common import add_reader_argument, read_log
 from resolutionpricing._contract import Contract
 from resolutionpricing._decisions import Decision, DecisionStatus, Reason
 from resolutionpricing._errors import InvalidValueError
 from resolutionpricing._files import load_contract
-from resolutionpricing._interactions import Interaction, read_interactions
+from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice
 from resolutionpricing._money import format_decimal, to_decimal
 
@@ -80,6 +81,7 @@ def add_audit_parser(commands: Any) -> None:  # noqa: ANN401  (argparse's privat
     )
     sample.add_argument("--out", required=True, help="the CSV file to write")
     sample.add_argument("--strata", metavar="COLUMN", default=None, help="stratify by a log column")
+    add_reader_argument(sample)
     estimate = verbs.add_parser(
         "estimate", help="read the reviewed sample back, print the estimate"
     )
@@ -97,6 +99,7 @@ def add_audit_parser(commands: Any) -> None:  # noqa: ANN401  (argparse's privat
         "--method", choices=("wilson", "clopper_pearson"), default="wilson", help="the interval"
     )
     estimate.add_argument("--confidence", default="0.95", help="the confidence level (0.95)")
+    add_reader_argument(estimate)
 
 
 def run_audit(arguments: argparse.Namespace) -> str:
@@ -121,7 +124,7 @@ def _period_rows(
 
 
 def _run_sample(contract: Contract, arguments: argparse.Namespace) -> str:
-    log = read_interactions(arguments.interactions)
+    log = read_log(arguments.interactions, arguments.reader)
     rows, decisions = _period_rows(contract, log, arguments.period)
     strata = None if arguments.strata is None else strata_by(log, arguments.strata)
     sample = audit_sample(
@@ -269,7 +272,7 @@ def _invoice(contract: Contract, arguments: argparse.Namespace, period: str) -> 
     if arguments.invoice is not None:
         return Invoice.from_json(Path(arguments.invoice).read_text(encoding="utf-8"))
     if arguments.log is not None:
-        return calculate_invoice(contract, read_interactions(arguments.log), period)
+        return calculate_invoice(contract, read_log(arguments.log, arguments.reader), period)
     return None
 
 

@@ -11,7 +11,10 @@ from resolutionpricing._errors import InteractionLogError, InvalidValueError, sh
 from resolutionpricing._files import load_contract
 from resolutionpricing._interactions import Interaction, parse_timestamp, read_interactions
 
-__all__ = ["count", "instant", "load", "read_log"]
+__all__ = ["add_reader_argument", "count", "instant", "load", "read_log"]
+
+_READERS = ("stdlib", "arrow")
+_ARROW_EXTRA = "resolutionpricing[arrow]"
 
 
 def count(text: str) -> int:
@@ -38,10 +41,32 @@ def load(contract_path: str) -> Contract:
     return load_contract(contract_path)
 
 
-def read_log(path: str) -> tuple[Interaction, ...]:
-    """The log, or a bad-input error in the shape of a contract's (summary, then the problem)."""
+def add_reader_argument(command: argparse.ArgumentParser) -> None:
+    """``--reader stdlib|arrow``: which `read_interactions` reader parses the log."""
+    command.add_argument(
+        "--reader",
+        choices=_READERS,
+        default="stdlib",
+        metavar="READER",
+        help="stdlib (the standard library, the default) or arrow (pyarrow: faster, "
+        f"also reads .parquet; pip install '{_ARROW_EXTRA}')",
+    )
+
+
+def read_log(path: str, reader: str = "stdlib") -> tuple[Interaction, ...]:
+    """The log, or a bad-input error in the shape of a contract's (summary, then the problem).
+
+    Without pyarrow, ``--reader arrow`` is the same one-line error naming the
+    extra, not a traceback.
+    """
     try:
-        return read_interactions(path)
+        return read_interactions(path, reader=reader)
     except OSError as error:  # missing, a folder, no permission
         problem = InvalidValueError(path, error.strerror or str(error), "a readable log file")
         raise InteractionLogError(f"{path} cannot be read", [problem]) from None
+    except ImportError:  # only the arrow reader imports anything
+        raise InvalidValueError(
+            "--reader",
+            "arrow needs pyarrow, which is not installed",
+            f"--reader stdlib, or pip install '{_ARROW_EXTRA}'",
+        ) from None

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from resolutionpricing._clauses import compare_clauses
-from resolutionpricing._cli_common import count, load, read_log
+from resolutionpricing._cli_common import add_reader_argument, count, load, read_log
 from resolutionpricing._errors import ResolutionPricingError
 from resolutionpricing._money import format_decimal, to_decimal
 from resolutionpricing._offers import compare_offers
@@ -78,6 +78,7 @@ def _add_pilot_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         ("--min-csat", "the least mean CSAT score (1 to 5)"),
     ):
         command.add_argument(name, type=_decimal_text, default=None, help=text)
+    add_reader_argument(command)
     command.set_defaults(run=_run_pilot)
 
 
@@ -91,7 +92,7 @@ def _run_pilot(arguments: argparse.Namespace) -> str:
     )
     report = evaluate_pilot(
         contract,
-        read_log(arguments.interactions),
+        read_log(arguments.interactions, arguments.reader),
         criteria,
         starts_on=arguments.starts_on,
         ends_on=arguments.ends_on,
@@ -106,12 +107,15 @@ def _add_review_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     command.add_argument(
         "--year", type=count, default=None, help="one contract year (1 the first; default: all)"
     )
+    add_reader_argument(command)
     command.set_defaults(run=_run_review)
 
 
 def _run_review(arguments: argparse.Namespace) -> str:
     contract = load(arguments.contract)
-    report = quarterly_review(contract, read_log(arguments.interactions), year=arguments.year)
+    report = quarterly_review(
+        contract, read_log(arguments.interactions, arguments.reader), year=arguments.year
+    )
     return report.to_text()
 
 
@@ -131,6 +135,7 @@ def _add_clauses_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     command.add_argument(
         "--format", choices=_REPORT_FORMATS, default="text", help=_REPORT_FORMAT_HELP
     )
+    add_reader_argument(command)
     command.set_defaults(run=_run_clauses)
 
 
@@ -146,6 +151,7 @@ def _add_offers_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     command.add_argument(
         "--format", choices=_REPORT_FORMATS, default="text", help=_REPORT_FORMAT_HELP
     )
+    add_reader_argument(command)
     command.set_defaults(run=_run_offers)
 
 
@@ -177,12 +183,12 @@ def _csv_cell(value: object) -> str:
 def _run_clauses(arguments: argparse.Namespace) -> str:
     """``resolutionpricing clauses CONTRACT LOG --period P``: the clause report."""
     contract = load(arguments.contract)
-    log = read_log(arguments.interactions)
+    log = read_log(arguments.interactions, arguments.reader)
     return _report_text(compare_clauses(contract, log, arguments.period), arguments.format)
 
 
 def _run_offers(arguments: argparse.Namespace) -> str:
     """``resolutionpricing offers LOG OFFER... --period P``: the offers side by side."""
     offers = [load(path) for path in arguments.offers]
-    log = read_log(arguments.interactions)
+    log = read_log(arguments.interactions, arguments.reader)
     return _report_text(compare_offers(offers, log, arguments.period), arguments.format)

@@ -10,7 +10,7 @@ them on a log.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
@@ -18,7 +18,7 @@ import attrs
 
 from resolutionpricing._errors import InvalidTypeError, InvalidValueError, shown
 from resolutionpricing._money import to_decimal
-from resolutionpricing._periods import check_date
+from resolutionpricing._periods import check_date, zone
 from resolutionpricing._tiers import TierSchedule
 
 __all__ = ["Pilot", "PilotCriteria"]
@@ -150,3 +150,25 @@ class Pilot:
     def contains(self, day: date) -> bool:
         """Whether the calendar date ``day`` is in the pilot (both ends included)."""
         return self.starts_on <= day <= self.ends_on
+
+    def bounds(self, timezone: str) -> tuple[datetime, datetime]:
+        """The pilot's first instant and the first instant after it, in ``timezone``.
+
+        A contact belongs to the pilot when its ``ended_at`` is at or after the
+        first and before the second (the days from ``starts_on`` to
+        ``ends_on``, both included), as `BillingPeriod.bounds` does for a period.
+
+        Examples:
+            >>> from datetime import date
+            >>> from resolutionpricing import Pilot, Tier, TierSchedule
+            >>> pilot = Pilot(starts_on=date(2026, 4, 1), ends_on=date(2026, 6, 30),
+            ...               pricing=TierSchedule.graduated(Tier(unit_price="1.50")))
+            >>> start, end = pilot.bounds("Europe/Paris")
+            >>> start.isoformat(), end.isoformat()
+            ('2026-04-01T00:00:00+02:00', '2026-07-01T00:00:00+02:00')
+        """
+        tz = zone(timezone)
+        return (
+            datetime.combine(self.starts_on, time(), tzinfo=tz),
+            datetime.combine(self.ends_on + timedelta(days=1), time(), tzinfo=tz),
+        )

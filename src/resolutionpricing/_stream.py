@@ -19,7 +19,9 @@ on the size of the log. The decisions are those of `decide`; what differs:
   whose window has not closed before the last row are held until then.
 - Decisions. They are tallied into usage as they are made and not kept:
   ``BillingRun.decisions`` is empty for a streamed run. Invoices are those of
-  the reference engine.
+  the reference engine, a pilot's units and per-channel units included: the
+  tally counts contacts per (period, outcome, in the pilot or not, priced
+  channel), a handful of keys whatever the size of the log.
 
 How. Each contact waits, in each of its groups (the customer, and the
 conversation, channel or topic the scope asks for), for the first contact of
@@ -35,6 +37,8 @@ import heapq
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, cast
+
+import attrs
 
 from resolutionpricing._caps import PauseCap
 from resolutionpricing._contract_year import Balances, price_series, series
@@ -69,6 +73,7 @@ class _Held:
     __slots__ = (
         "account_id",
         "by",
+        "channel",
         "end",
         "escalated",
         "groups",
@@ -89,6 +94,7 @@ class _Held:
     ) -> None:
         self.id = row.id
         self.account_id = row.account_id
+        self.channel = row.channel
         self.escalated = row.escalated
         self.resolved = resolved
         self.judged = judged  # (escalated, confirmed, low CSAT, resolved, topics): the judge's key
@@ -263,8 +269,18 @@ def stream_decisions(
     yield from (_decision(held, outcome, None) for held, outcome in scanner.ready(None, final))
 
 
+_Tally = tuple[Outcome, bool, str | None]
+"""A tally's key: the decision's outcome, whether the contact ends in the pilot, its priced channel."""
+
+
 class _Account:
-    """One billed account's running tallies, per period."""
+    """One billed account's running tallies, per period.
+
+    Contacts are counted per `_Tally`: the outcome, and the split that
+    `_billing._split` makes (the pilot's days, as instants, first; then a
+    channel with its own price). A contract without a pilot or channel
+    prices has one key per outcome.
+    """
 
     def __init__(self, contract: Contract, periods: list[BillingPeriod]) -> None:
         from resolutionpricing._billing import _PeriodFinder  # noqa: PLC0415 -- no import cycle
@@ -276,19 +292,34 @@ class _Account:
         self.scanner = _Scanner(contract.resolution)
         pause = cap_of(contract, PauseCap)
         self.pause = None if pause is None else pause.limit
-        self.counts: dict[str, dict[Outcome, int]] = {period.label: {} for period in periods}
+        self.pilot = contract.pilot
+        self.pilot_from = self.pilot_until = 0
+        if self.pilot is not None:
+            start, end = self.pilot.bounds(contract.timezone)
+            self.pilot_from = (start - _EPOCH) // _MICROSECOND
+            self.pilot_until = (end - _EPOCH) // _MICROSECOND
+        self.channels = contract.channel_pricing
+        self.counts: dict[str, dict[_Tally, int]] = {period.label: {} for period in periods}
         self.contacts = dict.fromkeys(self.counts, 0)
         self.escalated = dict.fromkeys(self.counts, 0)
         self.billed = {label: ARITHMETIC.create_decimal(0) for label in self.counts}
         self.overflow: dict[str, str | None] = dict.fromkeys(self.counts)
 
     def tally(self, decided: Iterator[tuple[_Held, Outcome]]) -> None:
+        in_a_pilot, low, high = self.pilot is not None, self.pilot_from, self.pilot_until
+        channels = self.channels
         for held, outcome in decided:
-            label = self.place(held.end)
+            end = held.end
+            label = self.place(end)
             if label is None:
                 continue
+            in_pilot = in_a_pilot and low <= end < high
+            channel = (
+                held.channel if channels and not in_pilot and held.channel in channels else None
+            )
             counts = self.counts[label]
-            counts[outcome] = counts.get(outcome, 0) + 1
+            tally = (outcome, in_pilot, channel)
+            counts[tally] = counts.get(tally, 0) + 1
             self.contacts[label] += 1
             self.escalated[label] += held.escalated
             if self.pause is not None and outcome.status is DecisionStatus.BILLABLE:
@@ -297,9 +328,33 @@ class _Account:
                     self.overflow[label] = held.id
 
     def usage(self, label: str) -> Usage:
+        """The period's usage, with its pilot and channel units as `_billing._split` gives them.
+
+        Only billable units count: the sorted engine refuses provisional billing.
+        """
         from resolutionpricing._engine import usage_from_counts  # noqa: PLC0415
 
-        return usage_from_counts(self.counts[label], self.contacts[label], self.escalated[label])
+        per_outcome: dict[Outcome, int] = {}
+        zero = ARITHMETIC.create_decimal(0)
+        pilot_units = zero
+        by_channel = dict.fromkeys(self.channels, zero)
+        for (outcome, in_pilot, channel), count in self.counts[label].items():
+            per_outcome[outcome] = per_outcome.get(outcome, 0) + count
+            if outcome.status is not DecisionStatus.BILLABLE:
+                continue
+            units = ARITHMETIC.multiply(outcome.units, count)  # count equal terms, exactly
+            if in_pilot:
+                pilot_units = ARITHMETIC.add(pilot_units, units)
+            elif channel is not None:
+                by_channel[channel] = ARITHMETIC.add(by_channel[channel], units)
+        usage = usage_from_counts(per_outcome, self.contacts[label], self.escalated[label])
+        if self.pilot is None and not self.channels:
+            return usage
+        return attrs.evolve(
+            usage,
+            pilot_units=None if self.pilot is None else pilot_units,
+            channel_units=by_channel if self.channels else None,
+        )
 
 
 def bill_sorted(
