@@ -404,7 +404,7 @@ def test_every_engine_carries_the_contract_years_balances(
 
 @st.composite
 def _split_contracts(draw: st.DrawFn) -> list[Contract]:
-    """The example contract with a pilot over its last October evening, or email priced apart."""
+    """The example contract with a pilot over its last October evening, email priced apart, or a pause cap."""
     base = attrs.evolve(CONTRACT, resolution=draw(_RULES), caps=())
     if draw(st.booleans()):
         pilot_end = draw(
@@ -421,6 +421,9 @@ def _split_contracts(draw: st.DrawFn) -> list[Contract]:
     if draw(st.booleans()):
         email = TierSchedule.volume(Tier(up_to=2, unit_price="9.00"), Tier(unit_price="7.00"))
         base = attrs.evolve(base, channel_pricing={"email": email})
+    elif draw(st.booleans()):  # a pause cap with a pilot (per-channel prices refuse one)
+        pause = draw(st.sampled_from([Decimal(0), Decimal("1.5"), Decimal(3)]))
+        base = attrs.evolve(base, caps=(PauseCap(limit=pause),))
     if draw(st.booleans()):
         return [base]
     return [base, attrs.evolve(base, account_id="acme")]
