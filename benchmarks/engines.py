@@ -1,6 +1,6 @@
 """Benchmark: every engine of `bill`, against the hand-written DuckDB query, in one run.
 
-    python benchmarks/engines.py --sizes 10000,100000,1000000
+    python benchmarks/engines.py --sizes 10000,100000,1000000 [--logs DIR]
 
 For each size it generates a seeded log with examples/generate_interactions.py
 (CSV), then runs each path in a fresh process (so that its peak memory, the
@@ -13,6 +13,8 @@ child's ``ru_maxrss``, is its own), October 2026 for the example contract:
 - ``stream``: ``bill(..., sorted_by_start=True)`` over the CSV read lazily, in
   chunks of 10,000 records (`interactions_from_records`);
 - ``duckdb``: ``bill(contract, path, ..., engine="duckdb")``;
+- ``duckdb-parquet``: the same from the log written to Parquet (by DuckDB,
+  before the clock starts);
 - ``hand-sql``: benchmarks/reference_duckdb.sql, the same rule by hand.
 
 It prints seconds, contacts per second, peak MiB and each path's ratio to the
@@ -37,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "examples" / "contract.toml"
 REFERENCE = Path(__file__).with_name("reference_duckdb.sql")
-PATHS = ("memory", "csv-stdlib", "csv-arrow", "stream", "duckdb", "hand-sql")
+PATHS = ("memory", "csv-stdlib", "csv-arrow", "stream", "duckdb", "duckdb-parquet", "hand-sql")
 
 
 def _lazy_rows(log: str) -> Iterator[object]:
@@ -78,7 +80,7 @@ def _run(kind: str, log: str) -> tuple[float, str]:
         run = bill(contract, read_interactions(log, reader="arrow"), "2026-10")
     elif kind == "stream":
         run = bill(contract, _lazy_rows(log), "2026-10", sorted_by_start=True)
-    else:
+    else:  # duckdb, duckdb-parquet: the log's path is the file to read
         run = bill(contract, log, "2026-10", engine="duckdb")
     seconds = time.perf_counter() - began
     units = run.invoices[0].counts["billable_units"]
@@ -104,6 +106,8 @@ def _measure(kind: str, log: Path) -> dict[str, object]:
 
 def _generate(folder: Path, size: int) -> Path:
     log = folder / f"log-{size}.csv"
+    if log.exists():  # --logs: made by an earlier run (the generator is seeded)
+        return log
     subprocess.run(  # noqa: S603 -- this interpreter, the example generator
         [
             sys.executable,
@@ -119,11 +123,27 @@ def _generate(folder: Path, size: int) -> Path:
     return log
 
 
+def _parquet(log: Path) -> Path:
+    """The log written to Parquet by DuckDB (its text columns as they are), made once."""
+    written = log.with_suffix(".parquet")
+    if not written.exists():
+        import duckdb  # noqa: PLC0415
+
+        duckdb.connect().execute(
+            f"COPY (SELECT * FROM read_csv('{log}', all_varchar = true))"  # noqa: S608 -- our own files
+            f" TO '{written}' (FORMAT parquet)"
+        )
+    return written
+
+
 def main() -> None:
     """Run the benchmark and print its table."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--paths", default=",".join(PATHS), help="a subset of " + ", ".join(PATHS))
+    parser.add_argument(
+        "--logs", help="a folder to keep the generated logs in, reused by later runs"
+    )
     parser.add_argument("--one", choices=PATHS, help=argparse.SUPPRESS)
     parser.add_argument("--log", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -136,10 +156,15 @@ def main() -> None:
     print(
         f"{'contacts':>10} {'path':>10} {'seconds':>8} {'contacts/s':>11} {'peak MiB':>9} {'ratio':>6}"
     )
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(arguments.logs or scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         for size in (int(size) for size in arguments.sizes.split(",")):
-            log = _generate(Path(folder), size)
-            figures = {path: _measure(path, log) for path in paths}
+            log = _generate(folder, size)
+            figures = {
+                path: _measure(path, _parquet(log) if path == "duckdb-parquet" else log)
+                for path in paths
+            }
             anchor = float(figures["hand-sql"]["seconds"])  # type: ignore[arg-type]
             for path in paths:
                 seconds = float(figures[path]["seconds"])  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ def test_the_engines_benchmark_prints_a_row_for_every_path() -> None:
         "csv-arrow",
         "stream",
         "duckdb",
+        "duckdb-parquet",
         "hand-sql",
     ]
     assert all(row[0] == "10,000" and len(row) == 6 for row in rows)

@@ -402,7 +402,12 @@ def decide_columns(  # noqa: PLR0917 -- one account's rows, their instants, the 
     keys = _outcome_keys(rule, known, ends, cutoff - window)
     for rank, topics in voided.items():
         into.voided[base + rank] = frozenset(topics)
-        into.recontacted_by[base + rank] = tuple(known[other].id for other in sorted(first[rank]))
+        later = first[rank]
+        into.recontacted_by[base + rank] = (
+            (known[later.pop()].id,)  # the usual: one first re-contact for every topic
+            if len(later) == 1
+            else tuple(known[other].id for other in sorted(later))
+        )
         escalated, confirmed, low, resolved, _, total, _, window_open = keys[rank]
         left = len(known[rank].resolved_topics - topics)
         keys[rank] = (escalated, confirmed, low, resolved, left, total, True, window_open)
