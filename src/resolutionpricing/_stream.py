@@ -34,8 +34,9 @@ needs no sort.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
@@ -105,14 +106,20 @@ class _Held:
         self.by: dict[tuple[int, str, str], str] | None = None
 
 
-def _groups(rule: ResolutionRule, row: Interaction, topics: Iterable[str]) -> list[Hashable]:
-    shared: tuple[object, ...] = (row.account_id, row.customer_id)
+def _sharing(rule: ResolutionRule) -> Callable[[Interaction], Hashable]:
+    """What a re-contact must share with a contact, besides a topic: one getter, made once a rule."""
+    fields = ["account_id", "customer_id"]
     if not rule.cross_channel:
-        shared = (*shared, row.channel)
+        fields.append("channel")
     if rule.recontact_scope is RecontactScope.SAME_CONVERSATION:
-        shared = (*shared, row.conversation_id)
-    if rule.recontact_scope is RecontactScope.SAME_TOPIC:
-        return [(*shared, topic) for topic in topics]
+        fields.append("conversation_id")
+    return attrgetter(*fields)
+
+
+def _groups(by_topic: bool, shared: Hashable, topics: Iterable[str]) -> list[Hashable]:
+    """The groups a contact is in: ``(shared, topic)`` for each topic under ``same_topic``, else ``shared``."""
+    if by_topic:
+        return [(shared, topic) for topic in topics]
     return [shared]
 
 
@@ -136,6 +143,8 @@ class _Scanner:
         self.rule = rule
         self.window = rule.recontact_window // _MICROSECOND
         self.judge = _Judge(rule)
+        self.sharing = _sharing(rule)
+        self.by_topic = rule.recontact_scope is RecontactScope.SAME_TOPIC
         self.waiting: dict[Hashable, tuple[int, list[_Held]]] = {}
         self.heap: list[tuple[int, int, str, str, _Held]] = []
         # Per account, the ids held and their rows' positions.
@@ -147,7 +156,8 @@ class _Scanner:
     def add(self, row: Interaction, key: tuple[int, str, str], end: int, position: int) -> None:
         """Take one row (in canonical order): it re-contacts those waiting in its groups."""
         start = key[0]
-        for group in _groups(self.rule, row, row.topics):
+        shared_key = self.sharing(row)
+        for group in _groups(self.by_topic, shared_key, row.topics):
             found = self.waiting.get(group)
             if found is not None and found[0] < start:
                 del self.waiting[group]
@@ -173,7 +183,7 @@ class _Scanner:
             cast("frozenset[str]", shared(row.resolved_topics, row.resolved_topics)),
         )
         if row.resolved_topics:
-            held.groups = tuple(_groups(rule, row, row.resolved_topics))
+            held.groups = tuple(_groups(self.by_topic, shared_key, row.resolved_topics))
             for group in held.groups:
                 found = self.waiting.get(group)
                 if found is None:
@@ -184,7 +194,7 @@ class _Scanner:
 
     def _void(self, held: _Held, group: Hashable, key: tuple[int, str, str], by: str) -> None:
         resolved = held.resolved
-        topics = {group[-1]} if self.rule.recontact_scope is RecontactScope.SAME_TOPIC else resolved  # type: ignore[index]
+        topics = {group[-1]} if self.by_topic else resolved  # type: ignore[index]
         if held.voided is None:
             held.voided, held.by = set(), {}
         held.voided.update(topics)
