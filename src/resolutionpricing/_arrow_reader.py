@@ -345,7 +345,12 @@ def _interactions(table: pa.Table, suffix: str) -> _ReadLog:  # noqa: C901, PLR0
     if (cells := column("account_id")) is not None:
         accounts = _shared(_texts(cells, optional=True))
     conversations = identifiers
-    if (cells := column("conversation_id")) is not None:
+    if (cells := column("conversation_id")) is not None and not (
+        # The usual log: every conversation id is the row's id, checked in bulk.
+        pa.types.is_string(cells.type)
+        and not cells.null_count
+        and pc.all(pc.equal(cells, table.column("id"))).as_py()
+    ):
         conversations = [  # the id's own string when they are equal: one string, not two
             identifier if not given or given == identifier else given
             for given, identifier in zip(_texts(cells, optional=True), identifiers, strict=True)

@@ -19,7 +19,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -1026,12 +1026,10 @@ def _check_errors(errors: object) -> None:
 # -------------------------
 #
 # `_read_csv_rows` checks a clean CSV row in one pass, with each cell parsed
-# once: the values of the few-valued columns (channel and the booleans and
-# csat together, the topics and resolved topics together, the attributes) are
-# remembered by their text, and a timestamp is read from three remembered
-# parts (its date and hour, its minutes and seconds, its offset), which also
-# give its instant in microseconds. The row is then built without
-# re-validation. A row it is not sure of (any problem, or a cell it does not
+# once: the values of the few-valued columns (channel, topics, booleans,
+# csat, attributes) are remembered by their text; a timestamp of the common shapes is read by
+# `datetime.fromisoformat`, and its instant in microseconds computed once for
+# the engine. The row is then built without re-validation. A row it is not sure of (any problem, or a cell it does not
 # know quickly) goes to `_Rows.add`, the careful path, which finds every
 # problem with its line: the fast path only ever accepts rows the careful path
 # accepts, with equal values, so the errors and their messages are the careful
@@ -1043,132 +1041,59 @@ _ONCE: Final = (None,)
 # channels, topic sets and attribute values of a real log, bounded for a column
 # of unique values.
 _MEMO_LIMIT: Final = 4096
-# How many dates and hours are remembered, over all offsets: seven years of one offset.
-_HOUR_LIMIT: Final = 1 << 16
+_Z_LENGTH: Final = 20
+_OFFSET_LENGTH: Final = 25
+_Z_SHAPE: Final = "--T::Z"  # the separators of 2026-10-01T09:30:00Z, every 3rd character
+_OFFSET_SHAPES: Final = frozenset({"--T::+:", "--T::-:"})  # of 2026-10-01T09:30:00+04:00
 _SAFE_YEARS: Final = ("0003", "9997")  # within the supported instants in every offset
-# The three parts of 2026-10-01T09:30:00+04:00, split at characters 13 and 19.
-_HOUR_PART: Final = re.compile(r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3])", re.ASCII).fullmatch
-_CLOCK_PART: Final = re.compile(r":[0-5]\d:[0-5]\d", re.ASCII).fullmatch
-_OFFSET_PART: Final = re.compile(r"Z|[+-](?:[01]\d|2[0-3]):[0-5]\d", re.ASCII).fullmatch
-_HOUR_END: Final = 13
-_CLOCK_END: Final = 19
 
 
-class _Timestamps:
-    """A reader of the log's timestamps as (aware datetime, microseconds since 1970), remembering parts.
+def _timestamp_reader() -> Callable[[str], datetime | None]:
+    """A reader of the common shapes of timestamps, sharing one tzinfo object per offset.
 
-    ``zones`` maps an offset's text (``Z``, ``+04:00``) to the dates and
-    hours met in it (``2026-10-01T09``, to that hour as a datetime and in
-    microseconds); ``clocks`` maps ``:30:00`` to (its timedelta, its
-    microseconds). A timestamp whose three parts are remembered costs three
-    lookups and one addition (`_read_csv_rows` does them inline); `read`
-    fills the parts, and reads the other shapes of the grammar (no seconds, a
-    fraction) with `parse_timestamp`. Every offset has one tzinfo object.
+    It returns None for a cell it leaves to the careful path (`parse_timestamp`).
     """
+    zones: dict[object, Any] = {}
+    share_zone = zones.setdefault
+    fromisoformat = datetime.fromisoformat
+    first_year, last_year = _SAFE_YEARS
 
-    __slots__ = ("_hours", "_tzinfos", "clocks", "zones")
-
-    def __init__(self) -> None:
-        self.zones: dict[str, dict[str, tuple[datetime, int]]] = {}
-        self.clocks: dict[str, tuple[timedelta, int]] = {}
-        self._tzinfos: dict[timedelta, timezone] = {}
-        self._hours = 0
-
-    def read(self, text: str) -> tuple[datetime, int] | None:
-        """The timestamp and its microseconds, or None for a cell the careful path must read."""
-        found = self._from_parts(text)
-        if found is not None:
-            return found
-        if not _TIMESTAMP(text):
+    def read(text: str) -> datetime | None:
+        size = len(text)
+        if not (
+            (size == _Z_LENGTH and text[4:20:3] == _Z_SHAPE)
+            # fromisoformat reads an offset minute of 60 to 99; the grammar does not.
+            or (size == _OFFSET_LENGTH and text[4:23:3] in _OFFSET_SHAPES and text[23] <= "5")
+        ):
+            return None
+        if not (text.isascii() and first_year <= text[:4] <= last_year):
             return None
         try:
-            moment = parse_timestamp(text)
-        except InvalidValueError:
+            # With the separators in place and ASCII only, fromisoformat reads
+            # digits where the grammar has them and refuses hour 24, minute 60,
+            # 31 February and an offset of a day, as the grammar does.
+            moment = fromisoformat(text)
+        except ValueError:
             return None
         zone = moment.tzinfo
-        offset = moment.utcoffset()
-        if zone is not UTC and offset is not None:  # one tzinfo object per offset
-            moment = moment.replace(tzinfo=self._tzinfo(offset))
-        return moment, _micros(moment)
+        if zone is not UTC:  # one tzinfo object per offset, not one per timestamp
+            shared = share_zone(zone, zone)
+            if shared is not zone:
+                moment = moment.replace(tzinfo=shared)
+        return moment
 
-    def _hour(
-        self, hours: dict[str, tuple[datetime, int]], head: str, zone: timezone
-    ) -> tuple[datetime, int] | None:
-        """The hour that ``head`` (``2026-10-01T09``) names in ``zone``, remembered in ``hours``."""
-        if not (_HOUR_PART(head) and _SAFE_YEARS[0] <= head[:4] <= _SAFE_YEARS[1]):
-            return None
-        try:
-            start = datetime(
-                int(head[:4]), int(head[5:7]), int(head[8:10]), int(head[11:13]), tzinfo=zone
-            )
-        except ValueError:  # such as 30 February
-            return None
-        hour = (start, _micros(start))
-        if self._hours < _HOUR_LIMIT:
-            self._hours += 1
-            hours[head] = hour
-        return hour
-
-    def _tzinfo(self, offset: timedelta) -> timezone:
-        if not offset:
-            return UTC
-        return self._tzinfos.setdefault(offset, timezone(offset))
-
-    def _from_parts(self, text: str) -> tuple[datetime, int] | None:
-        """Read a timestamp of the common shape from its parts, remembering them."""
-        tail = text[_CLOCK_END:]
-        hours = self.zones.get(tail)
-        if hours is None:
-            if not _OFFSET_PART(tail) or len(self.zones) >= _MEMO_LIMIT:
-                return None
-            hours = self.zones[tail] = {}
-        head = text[:_HOUR_END]
-        hour = hours.get(head) or self._hour(hours, head, self._tzinfo(_offset_of(tail)))
-        if hour is None:
-            return None
-        middle = text[_HOUR_END:_CLOCK_END]
-        clock = self.clocks.get(middle)
-        if clock is None:
-            if not _CLOCK_PART(middle):
-                return None
-            seconds = int(middle[1:3]) * 60 + int(middle[4:6])
-            clock = self.clocks[middle] = (timedelta(seconds=seconds), seconds * 1_000_000)
-        return hour[0] + clock[0], hour[1] + clock[1]
+    return read
 
 
-def _offset_of(tail: str) -> timedelta:
-    """The offset an offset's text (``Z``, ``-05:30``) names."""
-    if tail == "Z":
-        return timedelta(0)
-    minutes = int(tail[1:3]) * 60 + int(tail[4:6])
-    return timedelta(minutes=-minutes if tail[0] == "-" else minutes)
-
-
-def _flags(cells: tuple[str, ...]) -> tuple[Any, ...] | None:
-    """channel, escalated, confirmed and csat read from their cells (None at a doubt).
-
-    ``cells`` holds the channel and escalated cells, then the confirmed and
-    csat cells of the columns the header has, in that order (the caller
-    knows which).
-    """
-    values: list[object] = []
-    reads = (_read_text, _read_escalated, _read_confirmed, _read_csat)
-    for read, cell in zip(reads, cells, strict=False):
-        try:
-            values.append(read(cell))
-        except (InvalidValueError, InvalidTypeError):
-            return None
-    return tuple(values)
-
-
-def _topic_pair(cells: tuple[str, str]) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The topics and the resolved topics read from their cells (None at a doubt)."""
+def _remembered(memo: dict[str, Any], read: Callable[[object], object], text: str) -> object:
+    """``read(text)``, remembered in ``memo``; `_MISS` if it raises (the careful path says why)."""
     try:
-        topics = _read_topics(cells[0])
-        resolved = _read_resolved_topics(cells[1])
+        value = read(text)
     except (InvalidValueError, InvalidTypeError):
-        return None
-    return (topics, resolved) if resolved <= topics else None
+        return _MISS
+    if len(memo) < _MEMO_LIMIT:
+        memo[text] = value
+    return value
 
 
 def _reject_width(fields: list[str], header: list[str], number: int, rows: _Rows) -> None:
@@ -1208,13 +1133,6 @@ def _read_csv_rows(reader: _csv.Reader, header: list[str], rows: _Rows) -> None:
         at_csat,
         at_logged,
     ) = (position.get(column, -1) for column, _ in _COLUMNS)
-    flag_columns = [at_channel, at_escalated]
-    flag_columns += [at for at in (at_confirmed, at_csat) if at >= 0]
-    flag_cells = operator.itemgetter(*flag_columns)
-    # Where confirmed and csat are in a `_flags` value, or -1 for an absent column.
-    at_confirmed_flag = 2 if at_confirmed >= 0 else -1
-    at_csat_flag = (3 if at_confirmed >= 0 else 2) if at_csat >= 0 else -1
-    topic_cells = operator.itemgetter(at_topics, at_resolved)
     others = sorted(
         (column, index) for index, column in enumerate(header) if column not in _KNOWN_COLUMNS
     )
@@ -1223,12 +1141,15 @@ def _read_csv_rows(reader: _csv.Reader, header: list[str], rows: _Rows) -> None:
     attribute_maps: dict[object, Mapping[str, str]] = {}
     customers: dict[str, str] = {}
     accounts: dict[str, str] = {}
-    flag_values: dict[object, tuple[Any, ...]] = {}
-    topic_values: dict[object, tuple[frozenset[str], frozenset[str]]] = {}
-    timestamps = _Timestamps()
-    zones = timestamps.zones.get
-    clocks = timestamps.clocks.get
-    read_timestamp = timestamps.read
+    # Memos keyed by a cell's text alone: a dict of str keys is looked up faster than
+    # one of tuples (which is why the cells are not remembered in groups).
+    channels: dict[str, Any] = {}
+    topic_sets: dict[str, Any] = {}
+    resolved_sets: dict[str, Any] = {}
+    booleans: dict[str, Any] = {}
+    scores: dict[str, Any] = {}
+    timestamp = _timestamp_reader()
+    epoch, unit = _EPOCH, _MICROSECOND
     seen = rows._seen.setdefault  # noqa: SLF001 (the reader's own bookkeeping)
     append = rows.interactions.append
     append_start = rows.starts.append
@@ -1252,7 +1173,6 @@ def _read_csv_rows(reader: _csv.Reader, header: list[str], rows: _Rows) -> None:
         set_account_id,
         set_logged_at,
     ) = _SLOT_SETTERS
-    hour_end, clock_end = _HOUR_END, _CLOCK_END
     previous = reader.line_num
     for fields in reader:
         number = previous + 1
@@ -1287,56 +1207,57 @@ def _read_csv_rows(reader: _csv.Reader, header: list[str], rows: _Rows) -> None:
                 if not text.strip():
                     break
                 conversation = text
-            cells = flag_cells(fields)
-            flags = flag_values.get(cells)
-            if flags is None:
-                flags = _flags(cells)
-                if flags is None:
-                    break
-                if len(flag_values) < _MEMO_LIMIT:
-                    flag_values[cells] = flags
-            cells = topic_cells(fields)
-            pair = topic_values.get(cells)
-            if pair is None:
-                pair = _topic_pair(cells)
-                if pair is None:
-                    break
-                if len(topic_values) < _MEMO_LIMIT:
-                    topic_values[cells] = pair
-            # A timestamp from its three remembered parts, inline; `read` when one is new.
-            text = fields[at_started]
-            if (
-                (hours := zones(text[clock_end:])) is not None
-                and (hour := hours.get(text[:hour_end])) is not None
-                and (clock := clocks(text[hour_end:clock_end])) is not None
-            ):
-                started = hour[0] + clock[0]
-                start = hour[1] + clock[1]
-            elif (found := read_timestamp(text)) is not None:
-                started, start = found
-            else:
+            text = fields[at_channel]
+            channel = channels.get(text, _MISS)
+            if channel is _MISS and (channel := _remembered(channels, _read_text, text)) is _MISS:
                 break
-            text = fields[at_ended]
-            if (
-                (hours := zones(text[clock_end:])) is not None
-                and (hour := hours.get(text[:hour_end])) is not None
-                and (clock := clocks(text[hour_end:clock_end])) is not None
-            ):
-                ended = hour[0] + clock[0]
-                end = hour[1] + clock[1]
-            elif (found := read_timestamp(text)) is not None:
-                ended, end = found
-            else:
+            text = fields[at_topics]
+            topics = topic_sets.get(text, _MISS)
+            if topics is _MISS and (topics := _remembered(topic_sets, _read_topics, text)) is _MISS:
                 break
+            text = fields[at_resolved]
+            resolved = resolved_sets.get(text, _MISS)
+            if (
+                resolved is _MISS
+                and (resolved := _remembered(resolved_sets, _read_resolved_topics, text)) is _MISS
+            ) or not resolved <= topics:
+                break
+            text = fields[at_escalated]
+            escalated = booleans.get(text, _MISS)
+            if escalated is _MISS:
+                escalated = _remembered(booleans, _read_confirmed, text)
+            if escalated is _MISS or escalated is None:
+                break
+            confirmed = None
+            if at_confirmed >= 0:
+                text = fields[at_confirmed]
+                confirmed = booleans.get(text, _MISS)
+                if confirmed is _MISS and (
+                    (confirmed := _remembered(booleans, _read_confirmed, text)) is _MISS
+                ):
+                    break
+            csat = None
+            if at_csat >= 0:
+                text = fields[at_csat]
+                csat = scores.get(text, _MISS)
+                if csat is _MISS and (csat := _remembered(scores, _read_csat, text)) is _MISS:
+                    break
+            started = timestamp(fields[at_started])
+            ended = timestamp(fields[at_ended])
+            if started is None or ended is None:
+                break
+            # The instants `bill` needs, as the engine's `Instants` computes them.
+            start = (started - epoch) // unit
+            end = (ended - epoch) // unit
             if end < start:
                 break
             logged = None
             logged_us = start
             if at_logged >= 0 and (text := fields[at_logged]):
-                found = read_timestamp(text)
-                if found is None:
+                logged = timestamp(text)
+                if logged is None:
                     break
-                logged, logged_us = found
+                logged_us = (logged - epoch) // unit
                 if logged_us < start:
                     break
             attributes = _NO_ATTRIBUTES
@@ -1361,14 +1282,14 @@ def _read_csv_rows(reader: _csv.Reader, header: list[str], rows: _Rows) -> None:
             contact = new(Interaction)
             set_id(contact, identifier)
             set_customer_id(contact, customer)
-            set_channel(contact, flags[0])
+            set_channel(contact, channel)
             set_started_at(contact, started)
             set_ended_at(contact, ended)
-            set_topics(contact, pair[0])
-            set_resolved_topics(contact, pair[1])
-            set_escalated(contact, flags[1])
-            set_confirmed(contact, None if at_confirmed_flag < 0 else flags[at_confirmed_flag])
-            set_csat(contact, None if at_csat_flag < 0 else flags[at_csat_flag])
+            set_topics(contact, topics)
+            set_resolved_topics(contact, resolved)
+            set_escalated(contact, escalated)
+            set_confirmed(contact, confirmed)
+            set_csat(contact, csat)
             set_conversation_id(contact, conversation)
             set_attributes(contact, attributes)
             set_account_id(contact, account)
