@@ -145,6 +145,7 @@ class _Scanner:
         self.judge = _Judge(rule)
         self.sharing = _sharing(rule)
         self.by_topic = rule.recontact_scope is RecontactScope.SAME_TOPIC
+        self.bar = rule.min_csat
         self.waiting: dict[Hashable, tuple[int, list[_Held]]] = {}
         self.heap: list[tuple[int, int, str, str, _Held]] = []
         # Per account, the ids held and their rows' positions.
@@ -157,37 +158,45 @@ class _Scanner:
         """Take one row (in canonical order): it re-contacts those waiting in its groups."""
         start = key[0]
         shared_key = self.sharing(row)
-        for group in _groups(self.by_topic, shared_key, row.topics):
-            found = self.waiting.get(group)
+        topics, resolved = row.topics, row.resolved_topics
+        groups = _groups(self.by_topic, shared_key, topics)
+        waiting = self.waiting
+        for group in groups:
+            found = waiting.get(group)
             if found is not None and found[0] < start:
-                del self.waiting[group]
+                del waiting[group]
                 for held in found[1]:
                     if start <= held.end + self.window:
                         self._void(held, group, key, row.id)
-        open_ids = self.open_ids.setdefault(row.account_id, {})
+        open_ids = self.open_ids.get(row.account_id)
+        if open_ids is None:
+            open_ids = self.open_ids[row.account_id] = {}
         if row.id in open_ids:
             raise _out_of_order(
                 position,
                 f"the id {row.id!r} appears again while row {open_ids[row.id]}'s window is open",
             )
         open_ids[row.id] = position
-        rule = self.rule
-        low = row.csat is not None and rule.min_csat is not None and row.csat < rule.min_csat
-        judged = (row.escalated, row.confirmed, low, len(row.resolved_topics), len(row.topics))
+        bar = self.bar
+        low = bar is not None and (csat := row.csat) is not None and csat < bar
+        judged = (row.escalated, row.confirmed, low, len(resolved), len(topics))
         shared = self.shared.setdefault
         held = _Held(
             row,
             key,
             end,
             cast("tuple[bool, bool | None, bool, int, int]", shared(judged, judged)),
-            cast("frozenset[str]", shared(row.resolved_topics, row.resolved_topics)),
+            cast("frozenset[str]", shared(resolved, resolved)),
         )
-        if row.resolved_topics:
-            held.groups = tuple(_groups(self.by_topic, shared_key, row.resolved_topics))
+        if resolved:
+            # Usually every topic is resolved: its groups are those just looked up.
+            held.groups = tuple(
+                groups if resolved == topics else _groups(self.by_topic, shared_key, resolved)
+            )
             for group in held.groups:
-                found = self.waiting.get(group)
+                found = waiting.get(group)
                 if found is None:
-                    self.waiting[group] = (start, [held])
+                    waiting[group] = (start, [held])
                 else:
                     found[1].append(held)
         heapq.heappush(self.heap, (end, start, key[1], key[2], held))
