@@ -472,7 +472,8 @@ def bill(
 def _read_instants(log: object) -> Instants | None:
     """The instants `read_interactions` computed as it read ``log``, if it did."""
     if isinstance(log, _ReadLog):
-        return Instants.of(log.starts, log.ends, log.logged)
+        # The reader refused every repeated id within an account.
+        return Instants.of(log.starts, log.ends, log.logged, ids_checked=True)
     return None
 
 
@@ -782,7 +783,7 @@ def _period_usages(
     empty = usage_from_counts({}, 0, 0)
     if not found or known_at is None or instants is None:
         return _split(contract, {period.label: (empty, None) for period in periods})
-    if len(set(map(_ID, found))) != len(found):
+    if not instants.ids_checked and len(set(map(_ID, found))) != len(found):
         _check_unique(found)  # names every repeated id
     positions, starts, ends = decide_columns(
         contract.resolution,

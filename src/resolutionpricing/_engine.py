@@ -320,10 +320,11 @@ class Instants:
         ([1000000], [1000000], None, 1000000)
     """
 
-    __slots__ = ("ends", "logged", "starts")
+    __slots__ = ("ends", "ids_checked", "logged", "starts")
 
     def __init__(self, rows: Sequence[Interaction]) -> None:
         epoch, unit = _EPOCH, _MICROSECOND
+        self.ids_checked = False  # rows from anywhere: the run checks their ids
         self.starts: list[int] = [(moment - epoch) // unit for moment in map(_STARTED, rows)]
         self.ends: list[int] = [(moment - epoch) // unit for moment in map(_ENDED, rows)]
         logged = list(map(_LOGGED, rows))
@@ -337,10 +338,22 @@ class Instants:
             ]
 
     @classmethod
-    def of(cls, starts: list[int], ends: list[int], logged: list[int] | None) -> Instants:
-        """The instants a reader computed (`read_interactions`), one entry a row, as `Instants` holds them."""
+    def of(
+        cls,
+        starts: list[int],
+        ends: list[int],
+        logged: list[int] | None,
+        *,
+        ids_checked: bool = False,
+    ) -> Instants:
+        """The instants a reader computed (`read_interactions`), one entry a row, as `Instants` holds them.
+
+        ``ids_checked``: the reader has refused a repeated id within an
+        account, so the run need not look again.
+        """
         made = cls.__new__(cls)
         made.starts, made.ends, made.logged = starts, ends, logged
+        made.ids_checked = ids_checked
         return made
 
     def gather(self, positions: list[int]) -> Instants:
@@ -350,6 +363,7 @@ class Instants:
             list(map(self.starts.__getitem__, positions)),
             list(map(self.ends.__getitem__, positions)),
             logged,
+            ids_checked=self.ids_checked,
         )
 
     def latest(self) -> int | None:
