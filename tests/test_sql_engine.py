@@ -288,6 +288,38 @@ def test_a_timestamp_with_spaces_is_refused_as_the_python_reader_refuses_it(
     assert [problem.path for problem in caught.value.problems] == ["line 3, started_at"]
 
 
+def test_a_space_that_trim_keeps_is_read_as_the_python_reader_reads_it(tmp_path: Path) -> None:
+    """A no-break space before a topic is stripped as str.strip does: 'b' is the same topic as b."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"{HEADER}\n"
+        "c1,u1,chat,2026-10-01T09:00:00Z,2026-10-01T09:05:00Z,a;\u00a0b,b,false,,\n"
+        "c2,u1,chat,2026-10-01T10:00:00Z,2026-10-01T10:05:00Z,b,b,false,,\n",
+        encoding="utf-8",
+    )
+    rule = ResolutionRule(recontact_window="48h", partial="pro_rata")
+    in_sql = decide_duckdb(rule, log, connection=CONNECTION).decisions
+    read = decide_duckdb(
+        rule, interactions_to_arrow(read_interactions(log)), connection=CONNECTION
+    ).decisions
+    assert in_sql.equals(read)
+    rows = {row["interaction_id"]: row for row in in_sql.to_pylist()}
+    assert rows["c1"]["voided_topics"] == ["b"]  # c2, an hour later, re-contacts on b
+    assert rows["c1"]["recontacted_by"] == ["c2"]
+
+
+def test_a_blank_id_of_other_spaces_is_refused_with_its_line(tmp_path: Path) -> None:
+    """An id of one no-break space is blank to the reader: line 2, id."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"{HEADER}\n\u00a0,u1,chat,2026-10-01T09:00:00Z,2026-10-01T09:05:00Z,a,a,false,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InteractionLogError) as caught:
+        decide_duckdb(ResolutionRule(), log, connection=CONNECTION)
+    assert [problem.path for problem in caught.value.problems] == ["line 2, id"]
+
+
 def test_a_repeated_id_within_an_account_is_refused(tmp_path: Path) -> None:
     """Two rows with id c1 and no account: the second is a bad row."""
     log = tmp_path / "log.csv"

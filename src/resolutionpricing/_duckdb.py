@@ -614,7 +614,13 @@ def _canonical(database: duckdb.DuckDBPyConnection, raw: str, name: str) -> None
     values = ",\n  ".join(f"{value} AS {column}" for column, (value, _) in parts.items())
     # Each check is FALSE, not NULL, for a NULL that its column allows.
     problems = " OR ".join(f"COALESCE({bad}, FALSE)" for _, bad in parts.values())
-    texts = [quoted(column) for column, kind in kinds.items() if kind == "VARCHAR"]
+    # started_at and ended_at are matched unstripped against the grammar, which
+    # has no space of any kind: they need no look for other spaces.
+    texts = [
+        quoted(column)
+        for column, kind in kinds.items()
+        if kind == "VARCHAR" and column not in {"started_at", "ended_at"}
+    ]
     if texts:
         cells = f"concat_ws('|', {', '.join(texts)})"
         problems += f" OR regexp_matches({cells}, '{_OTHER_SPACE}')"
