@@ -247,6 +247,79 @@ def test_a_form_outside_the_grammar_is_refused_as_the_python_reader_refuses_it(
     assert [problem.path for problem in caught.value.problems] == ["line 2, started_at"]
 
 
+def test_every_offset_form_is_read_in_sql_as_the_python_reader_reads_it(tmp_path: Path) -> None:
+    """Z, +05:30, -23:59, fractions and a repeated topic: the reader's instants and units."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"{HEADER}\n"
+        "c1,u1,chat,2026-10-01T14:30:00+05:30,2026-10-01T09:10:00Z,a;a,a,false,,\n"
+        "c2,u2,chat,2026-10-01T09:00:00.5Z,2026-09-30T09:10:00-23:59,a;b,a,false,,5\n"
+        "c3,u3,chat,2026-10-01T09:00:00.123456-00:00,2026-10-01T09:00:01Z,b,,false,,\n",
+        encoding="utf-8",
+    )
+    rule = ResolutionRule(recontact_window="48h", partial="pro_rata")
+    in_sql = decide_duckdb(rule, log, connection=CONNECTION).decisions
+    read = decide_duckdb(
+        rule, interactions_to_arrow(read_interactions(log)), connection=CONNECTION
+    ).decisions
+    assert in_sql.equals(read)
+    rows = {row["interaction_id"]: row for row in in_sql.to_pylist()}
+    assert rows["c1"]["start_us"] == us(START)  # 14:30 at +05:30 is 09:00 UTC
+    assert rows["c2"]["start_us"] == us(START) + 500_000
+    assert rows["c2"]["end_us"] == us(START) + 10 * 60 * 1_000_000 - 60_000_000  # 09:10 -23:59
+    assert rows["c3"]["start_us"] == us(START) + 123_456
+    assert rows["c1"]["provisional_units"] == Decimal("1.0000")  # "a;a" is one topic
+    assert rows["c2"]["provisional_units"] == Decimal("0.5000")
+
+
+def test_a_timestamp_with_spaces_is_refused_as_the_python_reader_refuses_it(
+    tmp_path: Path,
+) -> None:
+    """' 2026-10-01T09:00:00Z ' is not RFC 3339: SQL does not strip it, the reader names line 3."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"{HEADER}\n"
+        "c1,u1,chat,2026-10-01T09:00:00Z,2026-10-01T09:05:00Z,a,a,false,,\n"
+        "c2,u1,chat, 2026-10-01T10:00:00Z ,2026-10-01T10:05:00Z,a,a,false,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InteractionLogError) as caught:
+        decide_duckdb(ResolutionRule(), log, connection=CONNECTION)
+    assert [problem.path for problem in caught.value.problems] == ["line 3, started_at"]
+
+
+def test_a_space_that_trim_keeps_is_read_as_the_python_reader_reads_it(tmp_path: Path) -> None:
+    """A no-break space before a topic is stripped as str.strip does: 'b' is the same topic as b."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"{HEADER}\n"
+        "c1,u1,chat,2026-10-01T09:00:00Z,2026-10-01T09:05:00Z,a;\u00a0b,b,false,,\n"
+        "c2,u1,chat,2026-10-01T10:00:00Z,2026-10-01T10:05:00Z,b,b,false,,\n",
+        encoding="utf-8",
+    )
+    rule = ResolutionRule(recontact_window="48h", partial="pro_rata")
+    in_sql = decide_duckdb(rule, log, connection=CONNECTION).decisions
+    read = decide_duckdb(
+        rule, interactions_to_arrow(read_interactions(log)), connection=CONNECTION
+    ).decisions
+    assert in_sql.equals(read)
+    rows = {row["interaction_id"]: row for row in in_sql.to_pylist()}
+    assert rows["c1"]["voided_topics"] == ["b"]  # c2, an hour later, re-contacts on b
+    assert rows["c1"]["recontacted_by"] == ["c2"]
+
+
+def test_a_blank_id_of_other_spaces_is_refused_with_its_line(tmp_path: Path) -> None:
+    """An id of one no-break space is blank to the reader: line 2, id."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"{HEADER}\n\u00a0,u1,chat,2026-10-01T09:00:00Z,2026-10-01T09:05:00Z,a,a,false,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InteractionLogError) as caught:
+        decide_duckdb(ResolutionRule(), log, connection=CONNECTION)
+    assert [problem.path for problem in caught.value.problems] == ["line 2, id"]
+
+
 def test_a_repeated_id_within_an_account_is_refused(tmp_path: Path) -> None:
     """Two rows with id c1 and no account: the second is a bad row."""
     log = tmp_path / "log.csv"

@@ -491,8 +491,19 @@ def _pre_parsed(raw: str, kinds: Mapping[str, str]) -> str:
     for name in _PARSED_TIMESTAMPS:
         column = f'"{name}"'
         if kinds.get(name) == "VARCHAR":
-            match = f"regexp_extract({_strip(column)}, '^{_TIMESTAMP}$', ['local', 'zone'])"
-            columns.append(f"{match} AS {_parts(column)}")
+            # The grammar is checked first: only then does DuckDB's cast read
+            # the text (its offset included), so the cast can accept no other
+            # form. Not stripped: the Python reader refuses surrounding spaces.
+            instant = (
+                f"CASE WHEN regexp_full_match({column}, '{_TIMESTAMP}')"
+                f" THEN epoch_us(TRY_CAST({column} AS TIMESTAMPTZ)) END"
+            )
+            columns.append(f"{instant} AS {_parts(column)}")
+    if kinds.get("csat") == "VARCHAR":
+        column = '"csat"'
+        text = _strip(column)
+        score = f"TRY_CAST(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]{{1,18}}') THEN {text} END AS BIGINT)"
+        columns.append(f"{score} AS {_parts(column)}")
     for name in _PARSED_TOPICS:
         column = f'"{name}"'
         if kinds.get(name) == "VARCHAR":
@@ -504,18 +515,8 @@ def _pre_parsed(raw: str, kinds: Mapping[str, str]) -> str:
 def _instant(column: str, kind: str | None) -> tuple[str, str]:
     """Microseconds since the epoch, from an offset timestamp (text) or a zoned one."""
     if kind == "VARCHAR":
-        parts = _parts(column)  # matched once, in the subquery of _pre_parsed
-        local, zone = f"{parts}.local", f"{parts}.zone"
-        offset = (
-            f"CASE WHEN {zone} = 'Z' THEN 0 ELSE"
-            f" (CASE WHEN starts_with({zone}, '-') THEN -1 ELSE 1 END)"
-            f" * (CAST(substr({zone}, 2, 2) AS BIGINT) * 3600"
-            f" + CAST(substr({zone}, 5, 2) AS BIGINT) * 60) * 1000000 END"
-        )
-        value = (
-            f"CASE WHEN {zone} <> '' THEN epoch_us(TRY_CAST({local} AS TIMESTAMP)) - ({offset}) END"
-        )
-        return value, f"({value}) IS NULL"
+        value = _parts(column)  # matched and read once, in the subquery of _pre_parsed
+        return value, f"{value} IS NULL"
     if kind == "TIMESTAMP WITH TIME ZONE":
         return f"epoch_us({column})", f"{column} IS NULL"
     return "CAST(NULL AS BIGINT)", "TRUE"  # a naive timestamp, or not a timestamp
@@ -539,10 +540,11 @@ def _topics(column: str, kind: str | None, *, required: bool) -> tuple[str, str]
     missing = f"{column} IS NULL" if required else "FALSE"
     if kind == "VARCHAR":
         parts = _parts(column)  # split once, in the subquery of _pre_parsed
-        value = f"CASE WHEN {column} IS NULL OR {parts} = [''] THEN CAST([] AS VARCHAR[]) ELSE list_distinct({parts}) END"
+        # Repeated topics are kept: the decisions query ignores them (list_distinct).
+        value = f"CASE WHEN {column} IS NULL OR {parts} = [''] THEN CAST([] AS VARCHAR[]) ELSE {parts} END"
         return value, f"{missing} OR (len({parts}) > 1 AND list_contains({parts}, ''))"
     if kind == "VARCHAR[]":
-        value = f"COALESCE(list_distinct({column}), CAST([] AS VARCHAR[]))"
+        value = f"COALESCE({column}, CAST([] AS VARCHAR[]))"
         items = f"len(list_filter({column}, lambda x: x IS NULL OR {_blank('x')})) > 0"
         return value, f"{missing} OR {items}"
     return "CAST([] AS VARCHAR[])", "TRUE"
@@ -576,7 +578,7 @@ def _csat(column: str, kind: str | None) -> tuple[str, str]:
         )
     if kind == "VARCHAR":
         text = _strip(column)
-        score = f"TRY_CAST(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]{{1,18}}') THEN {text} END AS BIGINT)"
+        score = _parts(column)  # read once, in the subquery of _pre_parsed
         value = f"CAST(CASE WHEN {score} BETWEEN 1 AND 5 THEN {score} END AS INTEGER)"
         return value, f"{text} <> '' AND ({value}) IS NULL"
     return "CAST(NULL AS INTEGER)", f"{column} IS NOT NULL"
@@ -612,7 +614,13 @@ def _canonical(database: duckdb.DuckDBPyConnection, raw: str, name: str) -> None
     values = ",\n  ".join(f"{value} AS {column}" for column, (value, _) in parts.items())
     # Each check is FALSE, not NULL, for a NULL that its column allows.
     problems = " OR ".join(f"COALESCE({bad}, FALSE)" for _, bad in parts.values())
-    texts = [quoted(column) for column, kind in kinds.items() if kind == "VARCHAR"]
+    # started_at and ended_at are matched unstripped against the grammar, which
+    # has no space of any kind: they need no look for other spaces.
+    texts = [
+        quoted(column)
+        for column, kind in kinds.items()
+        if kind == "VARCHAR" and column not in {"started_at", "ended_at"}
+    ]
     if texts:
         cells = f"concat_ws('|', {', '.join(texts)})"
         problems += f" OR regexp_matches({cells}, '{_OTHER_SPACE}')"

@@ -284,7 +284,7 @@ class ResolutionRule:
             >>> sql = ResolutionRule(recontact_window="48h").to_sql("contacts", as_of_us=0)
             >>> sql.splitlines()[:3]
             ['WITH', 'cutoff AS (', '  SELECT CAST(0 AS BIGINT) AS cutoff_us']
-            >>> "LEAD(start_us) OVER" in sql, "JOIN known" in sql
+            >>> "RANGE BETWEEN 1 FOLLOWING" in sql, "JOIN known" in sql
             (True, False)
         """
         from resolutionpricing._sql import compile_rule  # noqa: PLC0415 -- _sql imports this module

@@ -18,16 +18,15 @@ row per contact, with the columns:
 ========================  ===========================================================
 
 The query decides exactly as `resolutionpricing.decide` does (the same
-statuses, reasons, units, voided topics), per account. Re-contacts use window
-functions only, no self-join: within a group (account, customer [, channel]
-[, conversation | topic]) ordered by (``start_us``, ``id``), ``LEAD`` finds
-the next contact, and a second window over each run of equal starts carries
-the first contact of the *next* start back to every row of the run, so a
-contact tied on its start is never a re-contact. A topic (or the whole
-contact) is voided iff that first later contact starts no later than
-``end_us`` plus the window. So the query costs two sorts of the contacts (or
-of their topics, under ``same_topic``), n log n even for one customer with
-100,000 contacts on one topic.
+statuses, reasons, units, voided topics), per account. Re-contacts use one
+window function, no self-join: within a group (account, customer [, channel]
+[, conversation | topic]) ordered by ``start_us``, the least (``start_us``,
+``id``) pair over a ``RANGE`` frame from one microsecond later to the end of
+the group is the first later-starting contact, so a contact tied on its start
+is never a re-contact. A topic (or the whole contact) is voided iff that first
+later contact starts no later than ``end_us`` plus the window. So the query
+costs one sort of the contacts (or of their topics, under ``same_topic``),
+n log n even for one customer with 100,000 contacts on one topic.
 
 Only a few functions differ between the dialects (list functions, lambdas,
 structs, integer division, string literals); everything else is shared text.
@@ -99,6 +98,15 @@ class _Dialect:
         if self.name == "spark":
             return f"named_struct('s', {start}, 'i', {identifier})"
         return f"struct_pack(s := {start}, i := {identifier})"
+
+    def distinct_items(self, column: str) -> str:
+        """The list without repeated items; DuckDB skips the call for a list too short to repeat."""
+        if self.name == "duckdb":
+            # Most contacts have one topic and no or one resolved topic: list_distinct
+            # of such a list is the list (a NULL item aside, which it drops).
+            short = f"len({column}) = 0 OR (len({column}) = 1 AND {column}[1] IS NOT NULL)"
+            return f"CASE WHEN {short} THEN {column} ELSE list_distinct({column}) END"
+        return f"{self.distinct}({column})"
 
     def literal(self, text: str) -> str:
         # Spark reads backslashes in string literals as escapes; DuckDB does not.
@@ -214,8 +222,8 @@ def _known(sql: _Dialect, table: str) -> str:
     return f"""known AS (
   SELECT c.account_id, c.id, c.customer_id, c.conversation_id, c.channel,
          c.start_us, c.end_us, c.escalated, c.confirmed, c.csat,
-         {sql.distinct}(c.topics) AS topics,
-         {sql.distinct}(c.resolved_topics) AS resolved_topics
+         {sql.distinct_items("c.topics")} AS topics,
+         {sql.distinct_items("c.resolved_topics")} AS resolved_topics
   FROM {table} AS c CROSS JOIN cutoff
   WHERE c.start_us <= cutoff.cutoff_us
 )"""
@@ -233,27 +241,26 @@ def _group(rule: ResolutionRule) -> str:
     return ", ".join(columns)
 
 
-def _first_later(source: str, group: str) -> list[str]:
+def _first_later(sql: _Dialect, source: str, group: str) -> list[str]:
     """Each row's first later-starting row of its group: its start and id (NULL if none).
 
-    ``LEAD`` over (start, id) gives the next row; only the last row of a run of
-    equal starts has a next row that starts later, and the second window hands
-    that row's next to the whole run.
+    One window: the least (start, id) pair among the rows of the group that
+    start at least a microsecond later (a ``RANGE`` frame over ``start_us``),
+    so rows tied on their start are never each other's re-contact, and a
+    group costs one sort.
     """
+    first = sql.struct("start_us", "id")
     return [
-        f"""ordered AS (
+        f"""later AS (
   SELECT s.*,
-         LEAD(start_us) OVER (PARTITION BY {group} ORDER BY start_us, id) AS next_start_us,
-         LEAD(id) OVER (PARTITION BY {group} ORDER BY start_us, id) AS next_id
+         MIN({first})
+           OVER (PARTITION BY {group} ORDER BY start_us
+                 RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS first_later
   FROM {source} AS s
 )""",
-        f"""firsts AS (
-  SELECT o.*,
-         MAX(CASE WHEN next_start_us > start_us THEN next_start_us END)
-           OVER (PARTITION BY {group}, start_us) AS first_start_us,
-         MAX(CASE WHEN next_start_us > start_us THEN next_id END)
-           OVER (PARTITION BY {group}, start_us) AS first_id
-  FROM ordered AS o
+        """firsts AS (
+  SELECT l.*, l.first_later.s AS first_start_us, l.first_later.i AS first_id
+  FROM later AS l
 )""",
     ]
 
@@ -264,7 +271,7 @@ def _recontacts(sql: _Dialect, rule: ResolutionRule, window: int) -> list[str]:
     if rule.recontact_scope is not RecontactScope.SAME_TOPIC:
         voids = f"({sql.size}(resolved_topics) > 0 AND first_start_us IS NOT NULL AND {within})"
         return [
-            *_first_later("known", _group(rule)),
+            *_first_later(sql, "known", _group(rule)),
             f"""judged AS (
   SELECT account_id, id, start_us, end_us, escalated, confirmed, csat,
          {sql.size}(topics) AS topic_count,
@@ -282,17 +289,23 @@ def _recontacts(sql: _Dialect, rule: ResolutionRule, window: int) -> list[str]:
         f"{sql.sort}({sql.distinct}({sql.collect}({first}) FILTER (WHERE voids)))"
     )
     return [
-        f"""mentions AS (
+        f"""exploded AS (
   SELECT account_id, id, customer_id, channel, start_us, end_us,
          escalated, confirmed, csat, resolved_topics,
          {sql.explode}(topics) AS topic
   FROM known
 )""",
-        *_first_later("mentions", _group(rule)),
+        # Whether the topic is resolved, before the window: its rows carry no list.
+        f"""mentions AS (
+  SELECT account_id, id, customer_id, channel, start_us, end_us,
+         escalated, confirmed, csat, topic,
+         {sql.contains}(resolved_topics, topic) AS resolved
+  FROM exploded
+)""",
+        *_first_later(sql, "mentions", _group(rule)),
         f"""voiding AS (
-  SELECT f.*, {sql.contains}(resolved_topics, topic) AS resolved,
-         COALESCE({sql.contains}(resolved_topics, topic)
-                  AND first_start_us IS NOT NULL AND {within}, FALSE) AS voids
+  SELECT f.*,
+         COALESCE(resolved AND first_start_us IS NOT NULL AND {within}, FALSE) AS voids
   FROM firsts AS f
 )""",
         f"""judged AS (
