@@ -288,6 +288,23 @@ def test_a_timestamp_with_spaces_is_refused_as_the_python_reader_refuses_it(
     assert [problem.path for problem in caught.value.problems] == ["line 3, started_at"]
 
 
+@pytest.mark.parametrize("moment", ["2026-10-01T24:00:00Z", "2026-10-01T10:00:60Z"])
+def test_hour_24_and_second_60_are_refused_as_the_python_reader_refuses_them(
+    tmp_path: Path, moment: str
+) -> None:
+    """DuckDB's cast would read 24:00 as the next day and :60 as the next minute: refused, line 3."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"{HEADER}\n"
+        "c1,u1,chat,2026-10-01T09:00:00Z,2026-10-01T09:05:00Z,a,a,false,,\n"
+        f"c2,u1,chat,{moment},2026-10-02T10:05:00Z,a,a,false,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InteractionLogError) as caught:
+        decide_duckdb(ResolutionRule(), log, connection=CONNECTION)
+    assert [problem.path for problem in caught.value.problems] == ["line 3, started_at"]
+
+
 def test_a_space_that_trim_keeps_is_read_as_the_python_reader_reads_it(tmp_path: Path) -> None:
     """A no-break space before a topic is stripped as str.strip does: 'b' is the same topic as b."""
     log = tmp_path / "log.csv"

@@ -80,7 +80,9 @@ _OTHER_SPACE: Final = (
     r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 )
 _TIMESTAMP: Final = (
-    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+    # Hours 00-23 and seconds 00-59, as the reader: DuckDB's cast reads 24:00 as the next day.
+    r"(\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?)"
+    r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
 )
 
 
