@@ -1,9 +1,10 @@
 """Interactions: one conversation of a customer with the AI, as logged.
 
 Also the readers of interaction logs: CSV and JSON Lines files
-(`read_interactions`, and `iter_interactions` a chunk at a time) and in-memory records such as a pandas
-``df.to_dict("records")`` (`interactions_from_records`). The three readers share
-one converter per column, so a value means the same thing in every source.
+(`read_interactions`, or `iter_interactions` a chunk at a time) and in-memory
+records such as a pandas ``df.to_dict("records")`` (`interactions_from_records`).
+The readers share one converter per column, so a value means the same thing in
+every source.
 """
 
 from __future__ import annotations
