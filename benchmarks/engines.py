@@ -10,8 +10,8 @@ child's ``ru_maxrss``, is its own), October 2026 for the example contract:
 - ``csv-stdlib``: `read_interactions` then `bill`, the standard library alone;
 - ``csv-arrow``: ``read_interactions(log, reader="arrow")`` then `bill`
   (pyarrow imported before the clock starts, as duckdb is for the SQL paths);
-- ``stream``: ``bill(..., sorted_by_start=True)`` over the CSV read lazily, in
-  chunks of 10,000 records (`interactions_from_records`);
+- ``stream``: ``bill(..., sorted_by_start=True)`` over the CSV read lazily,
+  10,000 rows at a time (`iter_interactions`);
 - ``duckdb``: ``bill(contract, path, ..., engine="duckdb")``;
 - ``duckdb-parquet``: the same from the log written to Parquet (by DuckDB,
   before the clock starts);
@@ -25,15 +25,12 @@ give the same October billable units.
 from __future__ import annotations
 
 import argparse
-import csv
-import itertools
 import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,18 +39,14 @@ REFERENCE = Path(__file__).with_name("reference_duckdb.sql")
 PATHS = ("memory", "csv-stdlib", "csv-arrow", "stream", "duckdb", "duckdb-parquet", "hand-sql")
 
 
-def _lazy_rows(log: str) -> Iterator[object]:
-    from resolutionpricing import interactions_from_records  # noqa: PLC0415
-
-    with Path(log).open(encoding="utf-8", newline="") as file:
-        records = csv.DictReader(file)
-        while chunk := list(itertools.islice(records, 10_000)):
-            yield from interactions_from_records(chunk)
-
-
 def _run(kind: str, log: str) -> tuple[float, str]:
     """Run one path; return its seconds and October's billable units."""
-    from resolutionpricing import bill, load_contract, read_interactions  # noqa: PLC0415
+    from resolutionpricing import (  # noqa: PLC0415
+        bill,
+        iter_interactions,
+        load_contract,
+        read_interactions,
+    )
 
     contract = load_contract(CONTRACT)
     if kind == "hand-sql":
@@ -79,7 +72,7 @@ def _run(kind: str, log: str) -> tuple[float, str]:
     elif kind == "csv-arrow":
         run = bill(contract, read_interactions(log, reader="arrow"), "2026-10")
     elif kind == "stream":
-        run = bill(contract, _lazy_rows(log), "2026-10", sorted_by_start=True)
+        run = bill(contract, iter_interactions(log), "2026-10", sorted_by_start=True)
     else:  # duckdb, duckdb-parquet: the log's path is the file to read
         run = bill(contract, log, "2026-10", engine="duckdb")
     seconds = time.perf_counter() - began

@@ -130,3 +130,63 @@ def test_bill_issued_carries_a_late_credit_onto_the_next_invoice(
     (december_file,) = last.glob("*/2026-12.json")
     december = Invoice.from_json(december_file.read_text(encoding="utf-8"))
     assert december.line("prior_period_adjustment:2026-10") is None
+
+
+def test_a_sorted_bill_reads_the_log_lazily(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``bill --sorted`` never reads the whole log (read_log is not called) and prints the same summary."""
+    expected = bill(
+        [load_contract(path) for path in CONTRACTS], read_interactions(LOG), "2026-10"
+    ).to_text()
+
+    def whole(*_: object) -> None:
+        raise AssertionError("bill --sorted read the whole log")
+
+    monkeypatch.setattr("resolutionpricing._cli.read_log", whole)
+    status, out, err = run(
+        capsys, *CONTRACTS, "--log", LOG, "--period", "2026-10", "--out", str(tmp_path), "--sorted"
+    )
+    assert (status, out, err) == (0, expected, "")
+
+
+def _sorted_log(path: Path, rows: int, bad: int) -> Path:
+    """``rows`` clean contacts a minute apart, from 09:00 on 1 October 2026; row ``bad`` has csat 9."""
+    lines = ["id,customer_id,channel,started_at,ended_at,topics,resolved_topics,escalated,csat"]
+    for number in range(1, rows + 1):
+        minutes = f"{number // 60 % 24:02d}:{number % 60:02d}"
+        day = 1 + number // 1440
+        lines.append(
+            f"c{number:05d},u{number},chat,2026-10-{day:02d}T{minutes}:00Z,"
+            f"2026-10-{day:02d}T{minutes}:30Z,billing,billing,false,{9 if number == bad else 5}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_sorted_bill_with_a_bad_row_in_a_late_chunk_exits_2_naming_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Row 10,002 of 10,005 (line 10,003, in the second chunk of 10,000): status 2, its line, nothing written."""
+    log = _sorted_log(tmp_path / "log.csv", 10_005, bad=10_002)
+    example = str(ROOT / "examples" / "contract.toml")
+    out = tmp_path / "out"
+    status, printed, err = run(
+        capsys, example, "--log", str(log), "--period", "2026-10", "--out", str(out), "--sorted"
+    )
+    assert (status, printed) == (2, "")
+    assert err.startswith(f"resolutionpricing: error: {log} has 1 problem:\n  - line 10003, csat: ")
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_sorted_bill_of_a_missing_log_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A log that is not there is one error line naming it, as without --sorted."""
+    missing = str(tmp_path / "missing.csv")
+    arguments = [*CONTRACTS, "--log", missing, "--period", "2026-10", "--out", str(tmp_path)]
+    status, printed, err = run(capsys, *arguments, "--sorted")
+    assert (status, printed) == (2, "")
+    assert err == run(capsys, *arguments)[2]
+    assert err.startswith(f"resolutionpricing: error: {missing} cannot be read")

@@ -55,6 +55,7 @@ from resolutionpricing._interactions import (
     ReadReport,
     RejectedRow,
     interactions_from_records,
+    iter_interactions,
     read_interactions,
 )
 from resolutionpricing._invoice import (
@@ -150,6 +151,7 @@ __all__ = [
     # interactions and decisions
     "Interaction",
     "read_interactions",
+    "iter_interactions",
     "interactions_from_records",
     "ReadReport",
     "RejectedRow",

@@ -23,14 +23,21 @@ import csv
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from resolutionpricing._adjustment import Adjustment
 from resolutionpricing._billing import BillingRun, bill, calculate_run
 from resolutionpricing._calculator import quote
 from resolutionpricing._cli_audit import add_audit_parser
-from resolutionpricing._cli_common import add_reader_argument, count, instant, load, read_log
+from resolutionpricing._cli_common import (
+    add_reader_argument,
+    count,
+    instant,
+    iter_log,
+    load,
+    read_log,
+)
 from resolutionpricing._cli_reports import add_report_parsers
 from resolutionpricing._decisions import Decision
 from resolutionpricing._errors import (
@@ -38,6 +45,7 @@ from resolutionpricing._errors import (
     ResolutionPricingError,
 )
 from resolutionpricing._examples import write_examples
+from resolutionpricing._interactions import Interaction
 from resolutionpricing._invoice import Invoice
 from resolutionpricing._version import __version__
 
@@ -355,7 +363,12 @@ def _folder(account: str | None, index: int) -> str:
 def _run_bill(arguments: argparse.Namespace) -> str:
     contracts = [load(path) for path in arguments.contracts]
     folders = [_folder(contract.account_id, index) for index, contract in enumerate(contracts)]
-    log = read_log(arguments.log, arguments.reader)
+    # Sorted, the stdlib reader gives the rows a chunk at a time: memory is the open windows.
+    log: Iterable[Interaction] = (
+        iter_log(arguments.log)
+        if arguments.sorted and arguments.reader == "stdlib"
+        else read_log(arguments.log, arguments.reader)
+    )
     run = bill(
         contracts,
         log,

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Iterator
 from datetime import datetime
 
 from resolutionpricing._contract import Contract
 from resolutionpricing._errors import InteractionLogError, InvalidValueError, shown
 from resolutionpricing._files import load_contract
-from resolutionpricing._interactions import Interaction, parse_timestamp, read_interactions
+from resolutionpricing._interactions import (
+    Interaction,
+    iter_interactions,
+    parse_timestamp,
+    read_interactions,
+)
 
-__all__ = ["add_reader_argument", "count", "instant", "load", "read_log"]
+__all__ = ["add_reader_argument", "count", "instant", "iter_log", "load", "read_log"]
 
 _READERS = ("stdlib", "arrow")
 _ARROW_EXTRA = "resolutionpricing[arrow]"
@@ -70,3 +76,20 @@ def read_log(path: str, reader: str = "stdlib") -> tuple[Interaction, ...]:
             "arrow needs pyarrow, which is not installed",
             f"--reader stdlib, or pip install '{_ARROW_EXTRA}'",
         ) from None
+
+
+def iter_log(path: str) -> Iterator[Interaction]:
+    """The log read lazily (`iter_interactions`), its errors in `read_log`'s shape.
+
+    The arguments are checked now, the file read as the rows are asked for:
+    an error comes from the iteration, in the middle of the run.
+    """
+    return _readable(path, iter_interactions(path))
+
+
+def _readable(path: str, rows: Iterator[Interaction]) -> Iterator[Interaction]:
+    try:
+        yield from rows
+    except OSError as error:  # missing, a folder, no permission
+        problem = InvalidValueError(path, error.strerror or str(error), "a readable log file")
+        raise InteractionLogError(f"{path} cannot be read", [problem]) from None

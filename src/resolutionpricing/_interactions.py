@@ -1,9 +1,10 @@
 """Interactions: one conversation of a customer with the AI, as logged.
 
 Also the readers of interaction logs: CSV and JSON Lines files
-(`read_interactions`) and in-memory records such as a pandas
-``df.to_dict("records")`` (`interactions_from_records`). The three readers share
-one converter per column, so a value means the same thing in every source.
+(`read_interactions`, or `iter_interactions` a chunk at a time) and in-memory
+records such as a pandas ``df.to_dict("records")`` (`interactions_from_records`).
+The readers share one converter per column, so a value means the same thing in
+every source.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import enum
 import functools
 import gc
 import io
+import itertools
 import json
 import math
 import operator
@@ -49,6 +51,7 @@ __all__ = [
     "ReadReport",
     "RejectedRow",
     "interactions_from_records",
+    "iter_interactions",
     "read_interactions",
 ]
 
@@ -1109,11 +1112,16 @@ def _reject_width(fields: list[str], header: list[str], number: int, rows: _Rows
     rows.reject(number, raw, [problem])
 
 
-def _read_csv_rows(reader: _csv.Reader, header: list[str], rows: _Rows) -> None:  # noqa: C901, PLR0912, PLR0915 (one pass over a row, a check a line)
-    """Read every row after the header into ``rows``: clean rows here, the others by `_Rows.add`.
+def _read_csv_rows(  # noqa: C901, PLR0912, PLR0915 (one pass over a row, a check a line)
+    reader: _csv.Reader, header: list[str], rows: _Rows, limit: int | None = None
+) -> None:
+    """Read the rows after the header into ``rows``: clean rows here, the others by `_Rows.add`.
 
     ``reader`` is the file's `csv.reader`, past the header; a row of the
-    wrong width is rejected here, a blank line skipped.
+    wrong width is rejected here, a blank line skipped. ``limit``: read at
+    most that many records (blank lines included) and stop, the reader left
+    where it is (`iter_interactions` reads a file a chunk at a time); None
+    reads to the end.
     """
     width = len(header)
     extra_keys = tuple(column for column in header if column not in _KNOWN_COLUMNS)
@@ -1174,7 +1182,7 @@ def _read_csv_rows(reader: _csv.Reader, header: list[str], rows: _Rows) -> None:
         set_logged_at,
     ) = _SLOT_SETTERS
     previous = reader.line_num
-    for fields in reader:
+    for fields in reader if limit is None else itertools.islice(reader, limit):
         number = previous + 1
         previous = reader.line_num
         if len(fields) != width:
@@ -1315,20 +1323,52 @@ def _read_csv(path: Path, rows: _Rows, subject: str) -> None:
         # strict: a stray quote is an error, not a silently merged field.
         reader = csv.reader(file, strict=True)
         try:
-            header = _checked_header(
-                next((fields for fields in reader if fields), None), rows, subject
-            )
+            header = _csv_header(reader, rows, subject)
             _read_csv_rows(reader, header, rows)
         except csv.Error as error:
-            # After a field over the limit the reader could restart inside a
-            # quoted field, so the file stops here, like broken quoting.
-            allowed = _FIELD_ALLOWED if "field limit" in str(error) else _CSV_ALLOWED
-            rows.fail(
-                subject,
-                InvalidValueError(
-                    f"line {reader.line_num}", f"is not valid CSV ({error})", allowed
-                ),
-            )
+            _refuse_csv(reader, error, rows, subject)
+
+
+def _csv_header(reader: _csv.Reader, rows: _Rows, subject: str) -> list[str]:
+    """The first non-blank line, checked as the header."""
+    return _checked_header(next((fields for fields in reader if fields), None), rows, subject)
+
+
+def _refuse_csv(reader: _csv.Reader, error: csv.Error, rows: _Rows, subject: str) -> NoReturn:
+    """Stop at broken CSV, listing every problem so far and where the CSV broke."""
+    # After a field over the limit the reader could restart inside a
+    # quoted field, so the file stops here, like broken quoting.
+    allowed = _FIELD_ALLOWED if "field limit" in str(error) else _CSV_ALLOWED
+    rows.fail(
+        subject,
+        InvalidValueError(f"line {reader.line_num}", f"is not valid CSV ({error})", allowed),
+    )
+
+
+def _csv_chunks(path: Path, subject: str, chunk_rows: int) -> Iterator[_Rows]:
+    """A CSV log's rows, ``chunk_rows`` records at a time, each chunk read as `_read_csv` reads a file.
+
+    The garbage collector is paused and the field limit raised while a chunk
+    is read, never while the caller holds it.
+    """
+    with io.TextIOWrapper(open_regular(path, "a log"), encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file, strict=True)
+        header: list[str] | None = None
+        while True:
+            rows = _Rows("line")
+            before = reader.line_num
+            with _field_limit(), _paused_gc():
+                try:
+                    if header is None:
+                        header = _csv_header(reader, rows, subject)
+                    _read_csv_rows(reader, header, rows, chunk_rows)
+                except csv.Error as error:
+                    _refuse_csv(reader, error, rows, subject)
+                except UnicodeDecodeError:
+                    rows.fail(subject, _undecodable(path))
+            if reader.line_num == before:
+                return
+            yield rows
 
 
 _FIELD_ALLOWED: Final = f"fields of at most {MAX_LINE_CHARACTERS:,} characters (a documented limit)"
@@ -1466,15 +1506,41 @@ _KEPT_OF_LONG_LINE: Final = 1000
 def _read_json_lines(path: Path, rows: _Rows, _subject: str) -> None:
     """Read a JSON Lines log into ``rows``, one object per line; blank lines are skipped."""
     with io.TextIOWrapper(open_regular(path, "a log"), encoding="utf-8-sig") as file:
+        _read_json_chunk(file, rows, 0, None)
+
+
+def _read_json_chunk(file: io.TextIOWrapper, rows: _Rows, number: int, limit: int | None) -> int:
+    """Read the lines after line ``number`` into ``rows``, at most ``limit`` (None: to the end).
+
+    Returns the number of the last line read (``number`` at the end of the file).
+    """
+    end = None if limit is None else number + limit
+    while (end is None or number < end) and (line := file.readline(MAX_LINE_CHARACTERS + 1)):
+        number += 1
+        if len(line) > MAX_LINE_CHARACTERS and not line.endswith("\n"):
+            _skip_rest_of_line(file)
+            problem = InvalidValueError(f"line {number}", "is too long", _LINE_ALLOWED)
+            rows.reject(number, {"text": line[:_KEPT_OF_LONG_LINE]}, [problem])
+        elif line.strip(_ASCII_WHITESPACE):  # only ASCII whitespace is a blank line
+            _read_json_line(line, number, rows)
+    return number
+
+
+def _json_chunks(path: Path, subject: str, chunk_rows: int) -> Iterator[_Rows]:
+    """A JSON Lines log's rows, ``chunk_rows`` lines at a time (blank lines counted)."""
+    with io.TextIOWrapper(open_regular(path, "a log"), encoding="utf-8-sig") as file:
         number = 0
-        while line := file.readline(MAX_LINE_CHARACTERS + 1):
-            number += 1
-            if len(line) > MAX_LINE_CHARACTERS and not line.endswith("\n"):
-                _skip_rest_of_line(file)
-                problem = InvalidValueError(f"line {number}", "is too long", _LINE_ALLOWED)
-                rows.reject(number, {"text": line[:_KEPT_OF_LONG_LINE]}, [problem])
-            elif line.strip(_ASCII_WHITESPACE):  # only ASCII whitespace is a blank line
-                _read_json_line(line, number, rows)
+        while True:
+            rows = _Rows("line")
+            with _paused_gc():
+                try:
+                    after = _read_json_chunk(file, rows, number, chunk_rows)
+                except UnicodeDecodeError:
+                    rows.fail(subject, _undecodable(path))
+            if after == number:
+                return
+            number = after
+            yield rows
 
 
 def _skip_rest_of_line(file: io.TextIOWrapper) -> None:
@@ -1637,15 +1703,7 @@ def read_interactions(
     suffix = file.suffix.lower()
     read = _READERS.get(suffix)
     if read is None and not (reader == "arrow" and suffix == ".parquet"):
-        problem = (
-            f"{str(path)!r} has the extension {suffix!r}"
-            if suffix
-            else f"{str(path)!r} has no extension"
-        )
-        allowed = "a file ending in .csv, .jsonl or .ndjson"
-        raise InvalidValueError(
-            "path", problem, allowed + (", or .parquet" if reader == "arrow" else "")
-        )
+        raise _extension_error(path, suffix, reader)
     subject = f"{path} has"
     if reader == "arrow":
         from resolutionpricing._arrow_reader import read_with_arrow  # noqa: PLC0415
@@ -1667,6 +1725,132 @@ def read_interactions(
     except InvalidValueError as error:  # not a regular file: a FIFO, a device, a folder
         raise InteractionLogError(f"{path} cannot be read", [error]) from None
     return rows.finish(subject, errors)
+
+
+def _extension_error(path: str | os.PathLike[str], suffix: str, reader: str) -> InvalidValueError:
+    problem = (
+        f"{str(path)!r} has the extension {suffix!r}"
+        if suffix
+        else f"{str(path)!r} has no extension"
+    )
+    allowed = "a file ending in .csv, .jsonl or .ndjson"
+    return InvalidValueError(
+        "path", problem, allowed + (", or .parquet" if reader == "arrow" else "")
+    )
+
+
+_CHUNK_READERS: Final[Mapping[str, Callable[[Path, str, int], Iterator[_Rows]]]] = {
+    ".csv": _csv_chunks,
+    ".jsonl": _json_chunks,
+    ".ndjson": _json_chunks,
+}
+_CHUNK_ROWS: Final = 10_000
+
+
+def iter_interactions(
+    path: str | os.PathLike[str], *, reader: str = "stdlib", chunk_rows: int = _CHUNK_ROWS
+) -> Iterator[Interaction]:
+    r"""Read an interaction log lazily: its interactions one by one, in file order.
+
+    The file is read as `read_interactions` reads it (the same formats, the
+    same fast and careful paths, so the same interactions, the same problems
+    and the same line numbers), but ``chunk_rows`` rows at a time: only one
+    chunk is held, nothing of a row is kept once its chunk is given out. This
+    is the reader for ``bill(..., sorted_by_start=True)``, whose memory is then
+    the open windows rather than the log.
+
+    What it checks differently from `read_interactions`:
+
+    - a chunk with a bad row raises `InteractionLogError` with every problem
+      of that chunk (lines counted in the whole file), before any of its rows
+      is given; the chunks before it have been given already;
+    - ids are checked unique within a chunk only. ``bill(...,
+      sorted_by_start=True)`` checks them among the contacts whose windows are
+      open, so an id repeated within one window is still refused, wherever
+      the chunks split.
+
+    The arguments are checked when it is called; the file is opened when the
+    first interaction is asked for, and closed at its end (or when the
+    iterator is closed).
+
+    Args:
+        path: the file, ending in ``.csv``, ``.jsonl`` or ``.ndjson``.
+        reader: ``"stdlib"`` (the default and, for now, the only lazy reader).
+        chunk_rows: how many rows (lines, blank ones included) are read at a
+            time: 1 or more, 10,000 by default. The chunks change the memory
+            held and where an error is raised, never the interactions.
+
+    Returns:
+        An iterator of `Interaction`.
+
+    Raises:
+        InteractionLogError: while iterating, for a chunk with a bad row, or a
+            file that cannot be read further (as `read_interactions`).
+        InvalidValueError: when called, for another extension, another
+            ``reader`` (``"arrow"`` included) or a ``chunk_rows`` under 1.
+        InvalidTypeError: when called, for a ``chunk_rows`` that is not an int.
+        OSError: while iterating, if the file cannot be opened.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from resolutionpricing import iter_interactions, read_interactions
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     log = pathlib.Path(folder, "october.csv")
+        ...     _ = log.write_text(
+        ...         "id,customer_id,channel,started_at,ended_at,topics,resolved_topics,escalated\n"
+        ...         "c1,u1,chat,2026-10-01T09:00:00Z,2026-10-01T09:04:00Z,billing,billing,false\n"
+        ...         "c2,u2,voice,2026-10-01T10:00:00Z,2026-10-01T10:09:00Z,refund,,true\n",
+        ...         encoding="utf-8",
+        ...     )
+        ...     rows = iter_interactions(log, chunk_rows=1)
+        ...     first = next(rows)
+        ...     rest = list(rows)
+        ...     same = (first, *rest) == read_interactions(log)
+        >>> first.id, [row.id for row in rest], same
+        ('c1', ['c2'], True)
+    """
+    if reader != "stdlib":
+        problem = (
+            '"arrow" does not read lazily'
+            if reader == "arrow"
+            else f"{_shown(reader)} is not a reader"
+        )
+        raise InvalidValueError(
+            "reader",
+            problem,
+            '"stdlib" (the default); read_interactions(path, reader="arrow") reads a whole file',
+        )
+    given: object = chunk_rows  # checked at run time, whatever the annotation says
+    if not isinstance(given, int) or isinstance(given, bool):
+        raise InvalidTypeError(
+            "chunk_rows", f"{chunk_rows!r} is {_kind(chunk_rows)}", "a whole number of rows"
+        )
+    if chunk_rows < 1:
+        raise InvalidValueError("chunk_rows", f"{chunk_rows} is under 1", "1 row or more")
+    file = Path(path)
+    suffix = file.suffix.lower()
+    chunks = _CHUNK_READERS.get(suffix)
+    if chunks is None:
+        raise _extension_error(path, suffix, reader)
+    subject = f"{path} has"
+    return _lazy_interactions(str(path), subject, chunks(file, subject, chunk_rows))
+
+
+def _lazy_interactions(path: str, subject: str, chunks: Iterator[_Rows]) -> Iterator[Interaction]:
+    """The interactions of each chunk in turn, a chunk with a bad row an error."""
+    while True:
+        try:
+            rows = next(chunks, None)
+        except InvalidValueError as error:  # not a regular file: a FIFO, a device, a folder
+            raise InteractionLogError(f"{path} cannot be read", [error]) from None
+        if rows is None:
+            return
+        if rows.rejected:
+            raise _log_error(subject, rows.problems())
+        interactions = rows.interactions
+        del rows  # only the interactions are given out: the chunk's other lists can go
+        yield from interactions
+        del interactions
 
 
 def _read_parquet_rows(
