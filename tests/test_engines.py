@@ -196,6 +196,29 @@ def test_one_customer_one_topic_in_one_window() -> None:
     assert run.decisions[0].recontacted_by == ("c00001",)
 
 
+def test_contacts_starting_at_one_instant_are_walked_past_once() -> None:
+    """40,000 contacts of one customer at one instant, then one later: each is re-contacted by it alone."""
+    at = START + timedelta(hours=1)
+    log = [
+        Interaction(
+            id=f"c{n:05}",
+            customer_id="u1",
+            channel="chat",
+            started_at=at if n < 40_000 else at + timedelta(minutes=5),
+            ended_at=at + timedelta(minutes=1 if n < 40_000 else 6),
+            topics=["billing"],
+            resolved_topics=["billing"],
+        )
+        for n in range(40_001)
+    ]
+    rule = ResolutionRule(recontact_window="48h", recontact_scope="any_topic")
+    run = bill(attrs.evolve(CONTRACT, resolution=rule), log, PERIODS)
+    assert [decision.recontacted_by for decision in run.decisions] == [("c40000",)] * 40_000 + [()]
+    small = log[:300] + log[-1:]
+    billed = bill(attrs.evolve(CONTRACT, resolution=rule), small, PERIODS).decisions
+    assert [attrs.evolve(decision, period=None) for decision in billed] == list(decide(rule, small))
+
+
 def _far_recontacts(count: int, gap: int) -> list[Interaction]:
     """One customer, all in one window: contact n resolves topic tn, and contact n + gap carries tn too."""
     return [

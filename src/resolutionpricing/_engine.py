@@ -196,7 +196,7 @@ def _group_order(rule: ResolutionRule, known: list[Interaction]) -> tuple[list[i
     A group is what a re-contact must share with a contact (the customer,
     and the channel or conversation the rule asks for). Topics are not part
     of it: under ``same_topic`` a contact's later contacts are walked for
-    its topics (see `_first_later`).
+    its topics (see `_Walk`).
     """
     keys: dict[Hashable, int] = {}
     key = keys.setdefault
@@ -477,6 +477,7 @@ def _voided(
     voided: dict[int, set[str]] = {}
     first: dict[int, set[int]] = {}
     last = len(ranks)
+    past_ties: dict[int, int] = {}  # an entry inside a run of ties -> the entry after the run
     for entry in _near(ranks, groups, starts, ends, window):
         rank = ranks[entry]
         resolved = known[rank].resolved_topics
@@ -495,9 +496,15 @@ def _voided(
             continue
         later, start = entry + 1, starts[rank]
         group = groups[entry]
-        # A tie on the start is no re-contact: the first one starts later still.
-        while later < last and groups[later] == group and starts[ranks[later]] == start:
-            later += 1
+        # A tie on the start is no re-contact: the first one starts later
+        # still. Each run of ties is walked once, however many contacts it has.
+        if later in past_ties:
+            later = past_ties[later]
+        elif later < last and groups[later] == group and starts[ranks[later]] == start:
+            run = later
+            while later < last and groups[later] == group and starts[ranks[later]] == start:
+                later += 1
+            past_ties.update(dict.fromkeys(range(run, later), later))
         if later < last and groups[later] == group and starts[ranks[later]] <= closing:
             voided[rank] = set(resolved)
             first[rank] = {ranks[later]}
